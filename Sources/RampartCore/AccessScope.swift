@@ -1,0 +1,78 @@
+/// Who is asking.
+public enum Principal: Sendable, Equatable {
+    case user(id: ObjectID, tenantID: TenantID, userPrincipalName: String)
+    case app(clientID: ObjectID, tenantID: TenantID)
+
+    public var tenantID: TenantID {
+        switch self {
+        case .user(_, let tenantID, _), .app(_, let tenantID): tenantID
+        }
+    }
+
+    /// The name written into alert comments and audit records.
+    public var displayName: String {
+        switch self {
+        case .user(_, _, let upn): upn
+        case .app(let clientID, _): "app:\(clientID)"
+        }
+    }
+}
+
+/// The device groups a scope may see.
+public enum DeviceGroupScope: Sendable, Equatable {
+    case all
+    case only(Set<String>)
+}
+
+/// A request resolved once, at the edge, into what it may touch.
+///
+/// Repositories take a scope, never a raw tenant id from the request, so a query cannot forget the tenant.
+public struct AccessScope: Sendable, Equatable {
+    public let tenantID: TenantID
+    public let principal: Principal
+    public let capabilities: Set<Capability>
+    public let deviceGroups: DeviceGroupScope
+
+    public init(tenantID: TenantID, principal: Principal, capabilities: Set<Capability>, deviceGroups: DeviceGroupScope) {
+        self.tenantID = tenantID
+        self.principal = principal
+        self.capabilities = capabilities
+        self.deviceGroups = deviceGroups
+    }
+
+    /// The scope of an app token: the permissions the app holds in the tenant now, not when the token was issued.
+    public static func app(clientID: ObjectID, tenantID: TenantID, grantedNow: Set<AppPermission>, tokenRoles: Set<String>)
+        -> AccessScope
+    {
+        let effective = grantedNow.filter { permission in
+            tokenRoles.contains(permission.rawValue)
+        }
+        return AccessScope(
+            tenantID: tenantID,
+            principal: .app(clientID: clientID, tenantID: tenantID),
+            capabilities: Set(effective.flatMap(\.capabilities)),
+            deviceGroups: .all
+        )
+    }
+
+    /// The scope of a signed-in user of the tenant.
+    public static func user(_ user: User) -> AccessScope {
+        let capabilities: Set<Capability> =
+            user.role == .admin
+            ? [.readAlerts, .writeAlerts, .readMachines, .manageDirectory]
+            : [.readAlerts, .readMachines]
+        return AccessScope(
+            tenantID: user.tenantID,
+            principal: .user(id: user.id, tenantID: user.tenantID, userPrincipalName: user.userPrincipalName),
+            capabilities: user.enabled ? capabilities : [],
+            deviceGroups: .all
+        )
+    }
+
+    public func allows(_ capability: Capability) -> Bool { capabilities.contains(capability) }
+
+    /// Throws `forbidden` unless the scope holds the capability.
+    public func require(_ capability: Capability) throws(RampartError) {
+        guard allows(capability) else { throw .forbidden("The caller lacks the permission for this action.") }
+    }
+}

@@ -1,0 +1,40 @@
+/// Application permissions, spelled as Defender's (`roles` claim values).
+public enum AppPermission: String, Sendable, Codable, CaseIterable, Comparable {
+    case alertReadAll = "Alert.Read.All"
+    case alertReadWriteAll = "Alert.ReadWrite.All"
+    case machineReadAll = "Machine.Read.All"
+    case alertIngest = "Alert.Ingest"
+
+    public static func < (lhs: AppPermission, rhs: AppPermission) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Accepts Defender's documented misspelling `Alerts.ReadWrite.All` (update-alert page).
+    public init?(lenient text: String) {
+        if let exact = AppPermission(rawValue: text) {
+            self = exact
+        } else if text == "Alerts.ReadWrite.All" {
+            self = .alertReadWriteAll
+        } else {
+            return nil
+        }
+    }
+}
+
+/// What a request may do in a tenant; derived from the principal's grants at each request.
+public enum Capability: Sendable, Hashable {
+    case readAlerts
+    case writeAlerts
+    case readMachines
+    case ingestAlerts
+    case manageDirectory
+}
+
+extension AppPermission {
+    var capabilities: Set<Capability> {
+        switch self {
+        case .alertReadAll: [.readAlerts]
+        case .alertReadWriteAll: [.readAlerts, .writeAlerts]
+        case .machineReadAll: [.readMachines]
+        case .alertIngest: [.ingestAlerts]
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import RampartCore
+import RampartStore
+
+/// Turns a bearer token into an access scope, checking the grant as it stands now at every request.
+public struct BearerAuthenticator: Sendable {
+    let keys: SigningKeys
+    let directory: DirectoryRepository
+    let apps: AppRepository
+    let issuerBase: String
+
+    public init(keys: SigningKeys, directory: DirectoryRepository, apps: AppRepository, issuerBase: String) {
+        self.keys = keys
+        self.directory = directory
+        self.apps = apps
+        self.issuerBase = issuerBase
+    }
+
+    /// The scope of the token, or `unauthorized` for a missing, bad, expired or foreign token.
+    public func scope(authorization header: String?, accepting accepts: (TokenResource) -> Bool) async throws(RampartError)
+        -> AccessScope
+    {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw .unauthorized("Authorization header with a bearer token is missing.")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.verify(token)
+        } catch {
+            throw .unauthorized("The access token is invalid or expired.")
+        }
+        guard let tenantID = TenantID(claims.tid), claims.iss == "\(issuerBase)/\(tenantID)/v2.0",
+            let resource = TokenResource(identifier: claims.aud), accepts(resource)
+        else { throw .unauthorized("The access token is not valid for this API.") }
+        do {
+            guard try await directory.tenant(id: tenantID) != nil else { throw RampartError.unauthorized("Unknown tenant.") }
+            if claims.isUserToken {
+                guard let oid = claims.oid.flatMap(ObjectID.init), let user = try await directory.user(id: oid),
+                    user.tenantID == tenantID, user.enabled
+                else { throw RampartError.unauthorized("The user of this token no longer has access.") }
+                return AccessScope.user(user)
+            }
+            guard let clientID = ObjectID(claims.appid) else { throw RampartError.unauthorized("Malformed token.") }
+            let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)
+            return AccessScope.app(
+                clientID: clientID, tenantID: tenantID, grantedNow: granted, tokenRoles: Set(claims.roles ?? []))
+        } catch let error as RampartError {
+            throw error
+        } catch {
+            throw .unauthorized("The access token could not be checked.")
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import RampartCore
+import RampartStore
+
+/// A token request as it arrived: the form fields and, if sent, HTTP Basic client credentials.
+public struct TokenRequest: Sendable {
+    public enum Endpoint: Sendable { case v1, v2 }
+    public var tenantReference: String
+    public var endpoint: Endpoint
+    public var form: [String: String]
+    public var basicCredentials: (clientID: String, secret: String)?
+    public var remoteAddress: String?
+
+    public init(
+        tenantReference: String, endpoint: Endpoint, form: [String: String],
+        basicCredentials: (clientID: String, secret: String)?, remoteAddress: String? = nil
+    ) {
+        self.tenantReference = tenantReference
+        self.endpoint = endpoint
+        self.form = form
+        self.basicCredentials = basicCredentials
+        self.remoteAddress = remoteAddress
+    }
+}
+
+/// The body Entra answers a token request with.
+public struct TokenResponse: Sendable, Codable, Equatable {
+    public var token_type: String
+    public var expires_in: Int
+    public var ext_expires_in: Int
+    public var access_token: String
+    /// v1 answers also name the resource.
+    public var resource: String?
+}
+
+/// The Entra-compatible token service: client credentials and resource-owner password grants.
+public struct TokenService: Sendable {
+    /// The public client that the CLI and scripts use for the password grant; exists in every tenant.
+    public static let publicClientID = ObjectID("2f6d1c3a-7b4e-4c9a-9e58-0d1f6a3b8c27")!
+
+    let directory: DirectoryRepository
+    let apps: AppRepository
+    let keys: SigningKeys
+    let passwords: PasswordHasher
+    let throttle: LoginThrottle
+    let issuerBase: String
+    let lifetime: Int
+
+    public init(
+        directory: DirectoryRepository, apps: AppRepository, keys: SigningKeys, passwords: PasswordHasher,
+        throttle: LoginThrottle, issuerBase: String, lifetimeSeconds: Int = 3600
+    ) {
+        self.directory = directory
+        self.apps = apps
+        self.keys = keys
+        self.passwords = passwords
+        self.throttle = throttle
+        self.issuerBase = issuerBase
+        self.lifetime = lifetimeSeconds
+    }
+
+    public func issuer(for tenantID: TenantID) -> String { "\(issuerBase)/\(tenantID)/v2.0" }
+
+    public func issue(_ request: TokenRequest) async throws(OAuthError) -> TokenResponse {
+        let tenant: Tenant
+        do {
+            guard let found = try await directory.tenant(named: request.tenantReference) else {
+                throw OAuthError(.invalidRequest, "Tenant '\(request.tenantReference)' not found.")
+            }
+            tenant = found
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw OAuthError(.invalidRequest, "The tenant could not be resolved.")
+        }
+        guard let grantType = request.form["grant_type"], !grantType.isEmpty else {
+            throw OAuthError(.invalidRequest, "The request body must contain the parameter 'grant_type'.")
+        }
+        let resource = try resource(of: request)
+        switch grantType {
+        case "client_credentials":
+            return try await clientCredentials(request, tenant: tenant, resource: resource)
+        case "password":
+            return try await passwordGrant(request, tenant: tenant, resource: resource)
+        default:
+            throw OAuthError(.unsupportedGrantType, "The grant type '\(grantType)' is not supported.")
+        }
+    }
+
+    func resource(of request: TokenRequest) throws(OAuthError) -> TokenResource {
+        switch request.endpoint {
+        case .v1:
+            guard let identifier = request.form["resource"], !identifier.isEmpty else {
+                throw OAuthError(.invalidRequest, "The request body must contain the parameter 'resource'.")
+            }
+            guard let resource = TokenResource(identifier: identifier) else {
+                throw OAuthError(.invalidScope, "The resource '\(identifier)' is not known to this service.")
+            }
+            return resource
+        case .v2:
+            guard let scope = request.form["scope"], !scope.isEmpty else {
+                throw OAuthError(.invalidRequest, "The request body must contain the parameter 'scope'.")
+            }
+            let reserved: Set<String> = ["openid", "profile", "offline_access", "email"]
+            let scopes = scope.split(separator: " ").map(String.init).filter { !reserved.contains($0) }
+            guard scopes.count == 1, let only = scopes.first else {
+                throw OAuthError(.invalidScope, "The scope must name exactly one resource, as '<resource>/.default'.")
+            }
+            var identifier = only
+            for suffix in ["/.default", "/user_impersonation"] where identifier.hasSuffix(suffix) {
+                identifier.removeLast(suffix.count)
+            }
+            guard identifier != only, let resource = TokenResource(identifier: identifier) else {
+                throw OAuthError(.invalidScope, "The scope '\(only)' is not valid: expected '<known resource>/.default'.")
+            }
+            return resource
+        }
+    }
+
+    func clientCredentials(_ request: TokenRequest, tenant: Tenant, resource: TokenResource) async throws(OAuthError)
+        -> TokenResponse
+    {
+        let (clientReference, secret) = try clientCredentials(of: request)
+        guard let secret else {
+            throw OAuthError(.invalidClient, "The request body must contain 'client_secret' or use HTTP Basic authentication.")
+        }
+        // An unknown client, a wrong secret and an app without access to the tenant all get this one answer.
+        let refused = OAuthError(.invalidClient, "Invalid client secret or client identifier for this tenant.")
+        guard let clientID = ObjectID(clientReference) else { throw refused }
+        let now = Timestamp.now()
+        let granted: Set<AppPermission>
+        do {
+            guard let app = try await apps.app(clientID: clientID) else { throw refused }
+            let presented = Secrets.sha256Hex(secret)
+            let hashes = try await apps.liveSecretHashes(clientID: clientID, now: now)
+            guard hashes.contains(where: { Secrets.constantTimeEquals($0, presented) }) else { throw refused }
+            granted = try await apps.permissions(clientID: clientID, tenantID: tenant.id)
+            guard app.homeTenantID == tenant.id || !granted.isEmpty else { throw refused }
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw OAuthError(.invalidRequest, "The request could not be processed; retry.")
+        }
+        let claims = AccessTokenClaims(
+            iss: issuer(for: tenant.id), aud: resource.audience, tid: tenant.id.description, sub: clientID.description,
+            appid: clientID.description, azp: clientID.description,
+            roles: granted.map(\.rawValue).sorted(), scp: nil, oid: nil, upn: nil,
+            iat: now.unixSeconds, nbf: now.unixSeconds, exp: now.unixSeconds + Int64(lifetime),
+            jti: Secrets.makeToken(bytes: 16), ver: request.endpoint == .v1 ? "1.0" : "2.0")
+        return try await respond(claims, request: request, resource: resource)
+    }
+
+    func passwordGrant(_ request: TokenRequest, tenant: Tenant, resource: TokenResource) async throws(OAuthError)
+        -> TokenResponse
+    {
+        let (clientReference, _) = try clientCredentials(of: request)
+        guard let username = request.form["username"], !username.isEmpty, let password = request.form["password"] else {
+            throw OAuthError(.invalidRequest, "The request body must contain 'username' and 'password'.")
+        }
+        guard let clientID = ObjectID(clientReference) else {
+            throw OAuthError(.invalidClient, "Invalid client identifier for this tenant.")
+        }
+        let throttleKeys = ["upn:" + username.lowercased()] + (request.remoteAddress.map { ["ip:" + $0] } ?? [])
+        if await throttle.retryAfter(keys: throttleKeys) != nil {
+            throw OAuthError(.invalidGrant, "Too many failed sign-in attempts; try again later.")
+        }
+        let refused = OAuthError(.invalidGrant, "Error validating credentials: invalid username or password.")
+        let user: User
+        do {
+            if clientID != Self.publicClientID {
+                guard let app = try await apps.app(clientID: clientID), app.homeTenantID == tenant.id else {
+                    throw OAuthError(.invalidClient, "Invalid client identifier for this tenant.")
+                }
+            }
+            guard let (found, hash) = try await directory.credentials(userPrincipalName: username),
+                found.tenantID == tenant.id, found.enabled, passwords.verify(password, hash: hash)
+            else {
+                await throttle.recordFailure(keys: throttleKeys)
+                throw refused
+            }
+            user = found
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw OAuthError(.invalidRequest, "The request could not be processed; retry.")
+        }
+        await throttle.recordSuccess(keys: ["upn:" + username.lowercased()])
+        let now = Timestamp.now()
+        let claims = AccessTokenClaims(
+            iss: issuer(for: tenant.id), aud: resource.audience, tid: tenant.id.description, sub: user.id.description,
+            appid: clientID.description, azp: clientID.description, roles: nil, scp: "user_impersonation",
+            oid: user.id.description, upn: user.userPrincipalName, iat: now.unixSeconds, nbf: now.unixSeconds,
+            exp: now.unixSeconds + Int64(lifetime), jti: Secrets.makeToken(bytes: 16),
+            ver: request.endpoint == .v1 ? "1.0" : "2.0")
+        return try await respond(claims, request: request, resource: resource)
+    }
+
+    /// The client id and secret from the body or from HTTP Basic, which must agree when both are sent.
+    func clientCredentials(of request: TokenRequest) throws(OAuthError) -> (String, String?) {
+        let formID = request.form["client_id"]
+        let formSecret = request.form["client_secret"]
+        if let basic = request.basicCredentials {
+            if let formID, formID.lowercased() != basic.clientID.lowercased() {
+                throw OAuthError(.invalidRequest, "The client_id in the body and in the Authorization header differ.")
+            }
+            if formSecret != nil {
+                throw OAuthError(.invalidRequest, "Use only one client authentication method.")
+            }
+            return (basic.clientID, basic.secret)
+        }
+        guard let formID, !formID.isEmpty else {
+            throw OAuthError(.invalidRequest, "The request body must contain the parameter 'client_id'.")
+        }
+        return (formID, formSecret)
+    }
+
+    func respond(_ claims: AccessTokenClaims, request: TokenRequest, resource: TokenResource) async throws(OAuthError)
+        -> TokenResponse
+    {
+        do {
+            let token = try await keys.sign(claims)
+            return TokenResponse(
+                token_type: "Bearer", expires_in: lifetime - 1, ext_expires_in: lifetime - 1, access_token: token,
+                resource: request.endpoint == .v1 ? resource.audience : nil)
+        } catch {
+            throw OAuthError(.invalidRequest, "The token could not be signed; retry.")
+        }
+    }
+}

@@ -1,0 +1,384 @@
+import Foundation
+import RampartCore
+
+/// What ingesting one submission did.
+public enum IngestOutcome: Sendable, Equatable {
+    case created(alertID: String)
+    case updated(alertID: String)
+}
+
+/// The kinds of change the event log records.
+public enum AlertEventKind: String, Sendable {
+    case created
+    case updated
+}
+
+/// How to list alerts: a filter and order already translated to SQL over whitelisted columns.
+public struct AlertListQuery: Sendable {
+    public var filter: SQL?
+    /// Column names (from a fixed list) and direction; `id` is always added last so the order is total.
+    public var orderBy: [(column: String, descending: Bool)]
+    public var top: Int
+    public var skip: Int
+    public var expandEvidence: Bool
+
+    public init(
+        filter: SQL? = nil, orderBy: [(column: String, descending: Bool)] = [("alert_creation_time", true)],
+        top: Int, skip: Int = 0, expandEvidence: Bool = false
+    ) {
+        self.filter = filter
+        self.orderBy = orderBy
+        self.top = top
+        self.skip = skip
+        self.expandEvidence = expandEvidence
+    }
+}
+
+/// Alerts, their devices, evidence and comments, and the event log that every change appends to.
+public struct AlertRepository: Sendable {
+    let db: any SQLExecutor
+    static let chunkSize = 400
+
+    public init(db: any SQLExecutor) { self.db = db }
+
+    // MARK: Ingest
+
+    /// Creates or updates one alert per submission, creating or updating devices; all in one transaction,
+    /// with one event-log entry per alert changed. Durable when this returns.
+    public func ingest(_ submissions: [AlertSubmission], scope: AccessScope, now: Timestamp) async throws -> [IngestOutcome] {
+        try scope.require(.ingestAlerts)
+        guard !submissions.isEmpty else { return [] }
+        let tenantID = scope.tenantID
+        return try await db.transaction { db in
+            var devices = try await Self.devices(db, tenantID: tenantID, keys: Set(submissions.map(\.device.deviceKey)))
+            var newDeviceKeys: Set<String> = []
+            var touchedDeviceKeys: Set<String> = []
+            for submission in submissions {
+                let identity = submission.device
+                let key = identity.deviceKey
+                let seen = submission.lastEventTime ?? submission.firstEventTime ?? now
+                if var device = devices[key] {
+                    device.computerDnsName = identity.computerDnsName
+                    device.osPlatform = identity.osPlatform ?? device.osPlatform
+                    device.osVersion = identity.osVersion ?? device.osVersion
+                    device.lastIpAddress = identity.ipAddress ?? device.lastIpAddress
+                    device.machineTags = Array(Set(device.machineTags).union(identity.tags)).sorted()
+                    device.firstSeen = min(device.firstSeen, seen)
+                    device.lastSeen = max(device.lastSeen, seen)
+                    devices[key] = device
+                } else {
+                    devices[key] = Device(
+                        id: DeviceIDGenerator.make(), tenantID: tenantID, deviceKey: key,
+                        computerDnsName: identity.computerDnsName, osPlatform: identity.osPlatform,
+                        osVersion: identity.osVersion, lastIpAddress: identity.ipAddress, rbacGroupName: nil,
+                        machineTags: identity.tags.sorted(), firstSeen: seen, lastSeen: seen)
+                    newDeviceKeys.insert(key)
+                }
+                touchedDeviceKeys.insert(key)
+            }
+            let inserts = newDeviceKeys.sorted().compactMap { devices[$0] }
+            try await Self.insertDevices(db, inserts)
+            for key in touchedDeviceKeys.subtracting(newDeviceKeys).sorted() {
+                guard let device = devices[key] else { continue }
+                try await db.execute(
+                    """
+                    UPDATE devices SET computer_dns_name = \(bind: device.computerDnsName),
+                        os_platform = \(bind: device.osPlatform), os_version = \(bind: device.osVersion),
+                        last_ip_address = \(bind: device.lastIpAddress), machine_tags = \(bind: Self.json(device.machineTags)),
+                        first_seen = \(bind: device.firstSeen), last_seen = \(bind: device.lastSeen)
+                    WHERE id = \(bind: device.id)
+                    """)
+            }
+
+            var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)))
+            var created: [String: Alert] = [:]
+            var updated: [String: Alert] = [:]
+            var outcomes: [IngestOutcome] = []
+            for submission in submissions {
+                guard let device = devices[submission.device.deviceKey] else { continue }
+                if let pending = created[submission.sourceID] {
+                    created[submission.sourceID] = submission.merged(into: pending, device: device, now: now)
+                    outcomes.append(.created(alertID: pending.id))
+                } else if let previous = updated[submission.sourceID] ?? existing[submission.sourceID] {
+                    let alert = submission.merged(into: previous, device: device, now: now)
+                    updated[submission.sourceID] = alert
+                    existing[submission.sourceID] = alert
+                    outcomes.append(.updated(alertID: alert.id))
+                } else {
+                    let alert = submission.makeAlert(
+                        id: AlertIDGenerator.make(at: now), tenantID: tenantID, device: device, now: now)
+                    created[submission.sourceID] = alert
+                    outcomes.append(.created(alertID: alert.id))
+                }
+            }
+            let newAlerts = created.values.sorted { $0.id < $1.id }
+            let changedAlerts = updated.values.sorted { $0.id < $1.id }
+            try await Self.insertAlerts(db, newAlerts)
+            for alert in changedAlerts {
+                try await Self.updateSensorFields(db, alert)
+            }
+            if !changedAlerts.isEmpty {
+                for chunk in changedAlerts.chunked(Self.chunkSize) {
+                    let ids = SQL.joined(chunk.map { "\(bind: $0.id)" }, separator: ", ")
+                    try await db.execute("DELETE FROM alert_evidence WHERE alert_id IN (\(ids))")
+                }
+            }
+            try await Self.insertEvidence(db, newAlerts + changedAlerts)
+            try await Self.appendEvents(
+                db, tenantID: tenantID, now: now,
+                events: newAlerts.map { ($0.id, .created) } + changedAlerts.map { ($0.id, .updated) })
+            return outcomes
+        }
+    }
+
+    static func devices(_ db: any SQLQuerying, tenantID: TenantID, keys: Set<String>) async throws -> [String: Device] {
+        var result: [String: Device] = [:]
+        for chunk in keys.sorted().chunked(chunkSize) {
+            let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
+            for row in try await db.query(
+                "SELECT * FROM devices WHERE tenant_id = \(bind: tenantID) AND device_key IN (\(list))")
+            {
+                let device = try device(row)
+                result[device.deviceKey] = device
+            }
+        }
+        return result
+    }
+
+    static func insertDevices(_ db: any SQLQuerying, _ devices: [Device]) async throws {
+        for chunk in devices.chunked(chunkSize) {
+            let values = SQL.joined(
+                chunk.map { device in
+                    """
+                    (\(bind: device.id), \(bind: device.tenantID), \(bind: device.deviceKey), \(bind: device.computerDnsName),
+                     \(bind: device.osPlatform), \(bind: device.osVersion), \(bind: device.lastIpAddress),
+                     \(bind: device.rbacGroupName), \(bind: json(device.machineTags)), \(bind: device.firstSeen),
+                     \(bind: device.lastSeen))
+                    """
+                }, separator: ", ")
+            try await db.execute(
+                """
+                INSERT INTO devices (id, tenant_id, device_key, computer_dns_name, os_platform, os_version,
+                    last_ip_address, rbac_group_name, machine_tags, first_seen, last_seen) VALUES \(values)
+                """)
+        }
+    }
+
+    static func alertsBySource(_ db: any SQLQuerying, tenantID: TenantID, sourceIDs: Set<String>) async throws
+        -> [String: Alert]
+    {
+        var result: [String: Alert] = [:]
+        for chunk in sourceIDs.sorted().chunked(chunkSize) {
+            let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
+            let rows = try await db.query(
+                "SELECT * FROM alerts WHERE tenant_id = \(bind: tenantID) AND source_id IN (\(list))")
+            for row in rows {
+                let alert = try alert(row)
+                result[alert.sourceID] = alert
+            }
+        }
+        return result
+    }
+
+    static func insertAlerts(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
+        for chunk in alerts.chunked(chunkSize) {
+            let values = SQL.joined(
+                chunk.map { a in
+                    """
+                    (\(bind: a.id), \(bind: a.tenantID), \(bind: a.sourceID), \(bind: a.incidentID), \(bind: a.investigationID),
+                     \(bind: a.assignedTo), \(bind: a.severity.rawValue), \(bind: a.status.rawValue),
+                     \(bind: a.classification?.rawValue), \(bind: a.determination?.rawValue),
+                     \(bind: a.investigationState?.rawValue), \(bind: a.detectionSource), \(bind: a.detectorID),
+                     \(bind: a.category), \(bind: a.threatFamilyName), \(bind: a.title), \(bind: a.description),
+                     \(bind: a.alertCreationTime), \(bind: a.firstEventTime), \(bind: a.lastEventTime),
+                     \(bind: a.lastUpdateTime), \(bind: a.resolvedTime), \(bind: a.machineID), \(bind: a.computerDnsName),
+                     \(bind: a.rbacGroupName), \(bind: a.threatName), \(bind: json(a.mitreTechniques)),
+                     \(bind: a.relatedUser?.userName), \(bind: a.relatedUser?.domainName))
+                    """
+                }, separator: ", ")
+            try await db.execute(
+                """
+                INSERT INTO alerts (id, tenant_id, source_id, incident_id, investigation_id, assigned_to, severity, status,
+                    classification, determination, investigation_state, detection_source, detector_id, category,
+                    threat_family_name, title, description, alert_creation_time, first_event_time, last_event_time,
+                    last_update_time, resolved_time, machine_id, computer_dns_name, rbac_group_name, threat_name,
+                    mitre_techniques, related_user_name, related_user_domain) VALUES \(values)
+                """)
+        }
+    }
+
+    static func updateSensorFields(_ db: any SQLQuerying, _ a: Alert) async throws {
+        try await db.execute(
+            """
+            UPDATE alerts SET severity = \(bind: a.severity.rawValue), investigation_state = \(bind: a.investigationState?.rawValue),
+                detection_source = \(bind: a.detectionSource), detector_id = \(bind: a.detectorID), category = \(bind: a.category),
+                threat_family_name = \(bind: a.threatFamilyName), title = \(bind: a.title), description = \(bind: a.description),
+                first_event_time = \(bind: a.firstEventTime), last_event_time = \(bind: a.lastEventTime),
+                last_update_time = \(bind: a.lastUpdateTime), machine_id = \(bind: a.machineID),
+                computer_dns_name = \(bind: a.computerDnsName), threat_name = \(bind: a.threatName),
+                mitre_techniques = \(bind: json(a.mitreTechniques)), related_user_name = \(bind: a.relatedUser?.userName),
+                related_user_domain = \(bind: a.relatedUser?.domainName)
+            WHERE id = \(bind: a.id)
+            """)
+    }
+
+    static func insertEvidence(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
+        let rows: [SQL] = try alerts.flatMap { alert in
+            try alert.evidence.enumerated().map { position, item in
+                "(\(bind: alert.id), \(bind: position), \(bind: item.entityType), \(bind: try jsonObject(item)))"
+            }
+        }
+        for chunk in rows.chunked(chunkSize) {
+            try await db.execute(
+                "INSERT INTO alert_evidence (alert_id, position, entity_type, body) VALUES \(SQL.joined(chunk, separator: ", "))"
+            )
+        }
+    }
+
+    static func appendEvents(_ db: any SQLQuerying, tenantID: TenantID, now: Timestamp, events: [(String, AlertEventKind)])
+        async throws
+    {
+        for chunk in events.chunked(chunkSize) {
+            let values = SQL.joined(
+                chunk.map { "(\(bind: tenantID), \(bind: $0.0), \(bind: $0.1.rawValue), \(bind: now))" }, separator: ", ")
+            try await db.execute("INSERT INTO alert_events (tenant_id, alert_id, kind, occurred_at) VALUES \(values)")
+        }
+    }
+
+    // MARK: Reads
+
+    /// The rows of the scope's tenant and device groups: every read goes through this.
+    static func scopeFilter(_ scope: AccessScope) -> SQL {
+        switch scope.deviceGroups {
+        case .all:
+            return "tenant_id = \(bind: scope.tenantID)"
+        case .only(let groups):
+            guard !groups.isEmpty else { return "tenant_id = \(bind: scope.tenantID) AND 1 = 0" }
+            let list = SQL.joined(groups.sorted().map { "\(bind: $0)" }, separator: ", ")
+            return "tenant_id = \(bind: scope.tenantID) AND rbac_group_name IN (\(list))"
+        }
+    }
+
+    public func list(_ scope: AccessScope, _ query: AlertListQuery) async throws -> [Alert] {
+        try scope.require(.readAlerts)
+        var sql: SQL = "SELECT * FROM alerts WHERE \(Self.scopeFilter(scope))"
+        if let filter = query.filter { sql = sql + " AND (\(filter))" }
+        var order = query.orderBy.map { SQL(stringLiteral: "\($0.column) \($0.descending ? "DESC" : "ASC")") }
+        let lastDescending = query.orderBy.last?.descending ?? true
+        order.append(SQL(stringLiteral: "id \(lastDescending ? "DESC" : "ASC")"))
+        sql = sql + " ORDER BY \(SQL.joined(order, separator: ", ")) LIMIT \(bind: query.top) OFFSET \(bind: query.skip)"
+        var alerts = try await db.query(sql).map(Self.alert)
+        try await attachDetails(&alerts, evidence: query.expandEvidence)
+        return alerts
+    }
+
+    public func count(_ scope: AccessScope, filter: SQL? = nil) async throws -> Int {
+        try scope.require(.readAlerts)
+        var sql: SQL = "SELECT COUNT(*) AS n FROM alerts WHERE \(Self.scopeFilter(scope))"
+        if let filter { sql = sql + " AND (\(filter))" }
+        return Int(try await db.queryOne(sql)?.int("n") ?? 0)
+    }
+
+    /// The alert if it exists and is in scope; nil otherwise, the same for both cases.
+    public func get(_ scope: AccessScope, id: String, expandEvidence: Bool = true) async throws -> Alert? {
+        try scope.require(.readAlerts)
+        guard let row = try await db.queryOne("SELECT * FROM alerts WHERE \(Self.scopeFilter(scope)) AND id = \(bind: id)")
+        else { return nil }
+        var alerts = [try Self.alert(row)]
+        try await attachDetails(&alerts, evidence: expandEvidence)
+        return alerts.first
+    }
+
+    private func attachDetails(_ alerts: inout [Alert], evidence: Bool) async throws {
+        guard !alerts.isEmpty else { return }
+        var index: [String: Int] = [:]
+        for (position, alert) in alerts.enumerated() { index[alert.id] = position }
+        let ids = SQL.joined(alerts.map { "\(bind: $0.id)" }, separator: ", ")
+        for row in try await db.query(
+            "SELECT * FROM alert_comments WHERE alert_id IN (\(ids)) ORDER BY id")
+        {
+            guard let position = index[try row.string("alert_id")] else { continue }
+            alerts[position].comments.append(
+                AlertComment(
+                    comment: try row.string("comment"), createdBy: try row.string("created_by"),
+                    createdTime: try row.timestamp("created_time")))
+        }
+        guard evidence else { return }
+        let decoder = JSONDecoder()
+        for row in try await db.query(
+            "SELECT alert_id, body FROM alert_evidence WHERE alert_id IN (\(ids)) ORDER BY alert_id, position")
+        {
+            guard let position = index[try row.string("alert_id")] else { continue }
+            let item = try decoder.decode(AlertEvidence.self, from: Data(try row.string("body").utf8))
+            alerts[position].evidence.append(item)
+        }
+    }
+
+    /// The newest event sequence number: a cheap "something changed" check.
+    public func latestEventSequence(_ scope: AccessScope) async throws -> Int64 {
+        try await db.queryOne("SELECT MAX(seq) AS seq FROM alert_events WHERE tenant_id = \(bind: scope.tenantID)")?
+            .optionalInt("seq") ?? 0
+    }
+
+    public func events(_ scope: AccessScope, after seq: Int64, limit: Int) async throws -> [(seq: Int64, alertID: String, kind: String)] {
+        try await db.query(
+            """
+            SELECT seq, alert_id, kind FROM alert_events WHERE tenant_id = \(bind: scope.tenantID) AND seq > \(bind: seq)
+            ORDER BY seq LIMIT \(bind: limit)
+            """
+        ).map { (try $0.int("seq"), try $0.string("alert_id"), try $0.string("kind")) }
+    }
+
+    // MARK: Row mapping
+
+    static func device(_ row: SQLRow) throws -> Device {
+        Device(
+            id: try row.string("id"), tenantID: try row.tenantID("tenant_id"), deviceKey: try row.string("device_key"),
+            computerDnsName: try row.string("computer_dns_name"), osPlatform: row.optionalString("os_platform"),
+            osVersion: row.optionalString("os_version"), lastIpAddress: row.optionalString("last_ip_address"),
+            rbacGroupName: row.optionalString("rbac_group_name"),
+            machineTags: try decodeJSON([String].self, try row.string("machine_tags")),
+            firstSeen: try row.timestamp("first_seen"), lastSeen: try row.timestamp("last_seen"))
+    }
+
+    static func alert(_ row: SQLRow) throws -> Alert {
+        let userName = row.optionalString("related_user_name")
+        return Alert(
+            id: try row.string("id"), tenantID: try row.tenantID("tenant_id"), sourceID: try row.string("source_id"),
+            incidentID: row.optionalInt("incident_id"), investigationID: row.optionalInt("investigation_id"),
+            assignedTo: row.optionalString("assigned_to"),
+            severity: AlertSeverity(rawValue: try row.string("severity")) ?? .unspecified,
+            status: AlertStatus(rawValue: try row.string("status")) ?? .unknown,
+            classification: row.optionalString("classification").flatMap(AlertClassification.init(rawValue:)),
+            determination: row.optionalString("determination").flatMap(AlertDetermination.init(rawValue:)),
+            investigationState: row.optionalString("investigation_state").flatMap(InvestigationState.init(rawValue:)),
+            detectionSource: try row.string("detection_source"), detectorID: row.optionalString("detector_id"),
+            category: try row.string("category"), threatFamilyName: row.optionalString("threat_family_name"),
+            title: try row.string("title"), description: try row.string("description"),
+            alertCreationTime: try row.timestamp("alert_creation_time"),
+            firstEventTime: row.optionalTimestamp("first_event_time"), lastEventTime: row.optionalTimestamp("last_event_time"),
+            lastUpdateTime: try row.timestamp("last_update_time"), resolvedTime: row.optionalTimestamp("resolved_time"),
+            machineID: row.optionalString("machine_id"), computerDnsName: row.optionalString("computer_dns_name"),
+            rbacGroupName: row.optionalString("rbac_group_name"), threatName: row.optionalString("threat_name"),
+            mitreTechniques: try decodeJSON([String].self, try row.string("mitre_techniques")),
+            relatedUser: userName.map { RelatedUser(userName: $0, domainName: row.optionalString("related_user_domain")) })
+    }
+
+    static func json(_ strings: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(strings), as: UTF8.self)) ?? "[]"
+    }
+
+    static func jsonObject(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

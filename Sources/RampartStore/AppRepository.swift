@@ -1,0 +1,105 @@
+import RampartCore
+
+/// App registrations, their hashed secrets and the permissions tenants granted them.
+public struct AppRepository: Sendable {
+    let db: any SQLExecutor
+
+    public init(db: any SQLExecutor) { self.db = db }
+
+    public func create(_ app: AppRegistration) async throws {
+        try await db.execute(
+            """
+            INSERT INTO apps (client_id, tenant_id, display_name, created_at)
+            VALUES (\(bind: app.clientID), \(bind: app.homeTenantID), \(bind: app.displayName), \(bind: app.createdAt))
+            """)
+    }
+
+    public func app(clientID: ObjectID) async throws -> AppRegistration? {
+        try await db.queryOne("SELECT * FROM apps WHERE client_id = \(bind: clientID)").map(Self.app)
+    }
+
+    /// Apps registered in the scope's tenant.
+    public func apps(in scope: AccessScope) async throws -> [AppRegistration] {
+        try await db.query("SELECT * FROM apps WHERE tenant_id = \(bind: scope.tenantID) ORDER BY display_name, client_id")
+            .map(Self.app)
+    }
+
+    public func app(in scope: AccessScope, clientID: ObjectID) async throws -> AppRegistration? {
+        try await db.queryOne(
+            "SELECT * FROM apps WHERE tenant_id = \(bind: scope.tenantID) AND client_id = \(bind: clientID)"
+        ).map(Self.app)
+    }
+
+    static func app(_ row: SQLRow) throws -> AppRegistration {
+        AppRegistration(
+            clientID: try row.objectID("client_id"), homeTenantID: try row.tenantID("tenant_id"),
+            displayName: try row.string("display_name"), createdAt: try row.timestamp("created_at"))
+    }
+
+    // MARK: Secrets
+
+    public func addSecret(_ info: AppSecretInfo, hash: String) async throws {
+        try await db.execute(
+            """
+            INSERT INTO app_secrets (id, client_id, secret_hash, hint, expires_at, created_at)
+            VALUES (\(bind: info.id), \(bind: info.clientID), \(bind: hash), \(bind: info.hint),
+                    \(bind: info.expiresAt), \(bind: info.createdAt))
+            """)
+    }
+
+    /// Hashes of the secrets that have not expired at `now`.
+    public func liveSecretHashes(clientID: ObjectID, now: Timestamp) async throws -> [String] {
+        try await db.query(
+            "SELECT secret_hash FROM app_secrets WHERE client_id = \(bind: clientID) AND expires_at > \(bind: now)"
+        ).map { try $0.string("secret_hash") }
+    }
+
+    public func secrets(clientID: ObjectID) async throws -> [AppSecretInfo] {
+        try await db.query("SELECT * FROM app_secrets WHERE client_id = \(bind: clientID) ORDER BY created_at").map { row in
+            AppSecretInfo(
+                id: try row.objectID("id"), clientID: try row.objectID("client_id"), hint: try row.string("hint"),
+                expiresAt: try row.timestamp("expires_at"), createdAt: try row.timestamp("created_at"))
+        }
+    }
+
+    // MARK: Authorizations
+
+    /// Grants permissions to an app in the scope's tenant (the tenant consents for itself).
+    public func grant(clientID: ObjectID, permissions: Set<AppPermission>, in scope: AccessScope) async throws {
+        let now = Timestamp.now()
+        try await db.transaction { db in
+            for permission in permissions.sorted() {
+                let existing = try await db.queryOne(
+                    """
+                    SELECT permission FROM app_authorizations WHERE client_id = \(bind: clientID)
+                    AND tenant_id = \(bind: scope.tenantID) AND permission = \(bind: permission.rawValue)
+                    """)
+                if existing == nil {
+                    try await db.execute(
+                        """
+                        INSERT INTO app_authorizations (client_id, tenant_id, permission, granted_at)
+                        VALUES (\(bind: clientID), \(bind: scope.tenantID), \(bind: permission.rawValue), \(bind: now))
+                        """)
+                }
+            }
+        }
+    }
+
+    public func revoke(clientID: ObjectID, permissions: Set<AppPermission>, in scope: AccessScope) async throws {
+        for permission in permissions {
+            try await db.execute(
+                """
+                DELETE FROM app_authorizations WHERE client_id = \(bind: clientID)
+                AND tenant_id = \(bind: scope.tenantID) AND permission = \(bind: permission.rawValue)
+                """)
+        }
+    }
+
+    /// What the app may do in the tenant now; read at every request so a revocation takes effect at once.
+    public func permissions(clientID: ObjectID, tenantID: TenantID) async throws -> Set<AppPermission> {
+        let rows = try await db.query(
+            "SELECT permission FROM app_authorizations WHERE client_id = \(bind: clientID) AND tenant_id = \(bind: tenantID)"
+        )
+        return Set(try rows.compactMap { AppPermission(rawValue: try $0.string("permission")) })
+    }
+}

@@ -1,0 +1,230 @@
+import RampartCore
+
+/// The schema as a numbered changelog: each migration runs once, in order, in its own transaction.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    let statements: @Sendable (SQLDialect) -> [String]
+}
+
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "directory, apps, signing keys") { dialect in
+            [
+                """
+                CREATE TABLE tenants (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    domain TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    is_operator INTEGER NOT NULL DEFAULT 0,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    upn TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX users_by_tenant ON users (tenant_id, upn)",
+                """
+                CREATE TABLE security_groups (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE group_members (
+                    group_id TEXT NOT NULL REFERENCES security_groups(id),
+                    user_id TEXT NOT NULL REFERENCES users(id),
+                    PRIMARY KEY (group_id, user_id)
+                )
+                """,
+                """
+                CREATE TABLE apps (
+                    client_id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    display_name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE app_secrets (
+                    id TEXT PRIMARY KEY,
+                    client_id TEXT NOT NULL REFERENCES apps(client_id),
+                    secret_hash TEXT NOT NULL,
+                    hint TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX app_secrets_by_client ON app_secrets (client_id)",
+                """
+                CREATE TABLE app_authorizations (
+                    client_id TEXT NOT NULL REFERENCES apps(client_id),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    permission TEXT NOT NULL,
+                    granted_at BIGINT NOT NULL,
+                    PRIMARY KEY (client_id, tenant_id, permission)
+                )
+                """,
+                """
+                CREATE TABLE signing_keys (
+                    kid TEXT PRIMARY KEY,
+                    private_key_pem TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    retired_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id),
+                    csrf_token TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+            ]
+        },
+        Migration(version: 2, name: "devices, alerts, evidence, comments, event log") { dialect in
+            let serial = dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            return [
+                """
+                CREATE TABLE devices (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    device_key TEXT NOT NULL,
+                    computer_dns_name TEXT NOT NULL,
+                    os_platform TEXT,
+                    os_version TEXT,
+                    last_ip_address TEXT,
+                    rbac_group_name TEXT,
+                    machine_tags TEXT NOT NULL,
+                    first_seen BIGINT NOT NULL,
+                    last_seen BIGINT NOT NULL,
+                    UNIQUE (tenant_id, device_key)
+                )
+                """,
+                """
+                CREATE TABLE alerts (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    source_id TEXT NOT NULL,
+                    incident_id BIGINT,
+                    investigation_id BIGINT,
+                    assigned_to TEXT,
+                    severity TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    classification TEXT,
+                    determination TEXT,
+                    investigation_state TEXT,
+                    detection_source TEXT NOT NULL,
+                    detector_id TEXT,
+                    category TEXT NOT NULL,
+                    threat_family_name TEXT,
+                    title TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    alert_creation_time BIGINT NOT NULL,
+                    first_event_time BIGINT,
+                    last_event_time BIGINT,
+                    last_update_time BIGINT NOT NULL,
+                    resolved_time BIGINT,
+                    machine_id TEXT REFERENCES devices(id),
+                    computer_dns_name TEXT,
+                    rbac_group_name TEXT,
+                    threat_name TEXT,
+                    mitre_techniques TEXT NOT NULL,
+                    related_user_name TEXT,
+                    related_user_domain TEXT,
+                    UNIQUE (tenant_id, source_id)
+                )
+                """,
+                "CREATE INDEX alerts_by_creation ON alerts (tenant_id, alert_creation_time DESC, id DESC)",
+                """
+                CREATE TABLE alert_evidence (
+                    alert_id TEXT NOT NULL REFERENCES alerts(id),
+                    position INTEGER NOT NULL,
+                    entity_type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (alert_id, position)
+                )
+                """,
+                """
+                CREATE TABLE alert_comments (
+                    id \(serial),
+                    alert_id TEXT NOT NULL REFERENCES alerts(id),
+                    comment TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_time BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX alert_comments_by_alert ON alert_comments (alert_id, id)",
+                """
+                CREATE TABLE alert_events (
+                    seq \(serial),
+                    tenant_id TEXT NOT NULL,
+                    alert_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    occurred_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX alert_events_by_tenant ON alert_events (tenant_id, seq)",
+            ]
+        },
+    ]
+}
+
+/// Applies pending migrations; safe to call at every start, and by several processes at once on PostgreSQL.
+public struct Migrator: Sendable {
+    let executor: any SQLExecutor
+
+    public init(executor: any SQLExecutor) { self.executor = executor }
+
+    /// Returns the versions applied by this call.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await executor.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        )
+        var applied: [Int] = []
+        for migration in Migrations.all {
+            let didApply = try await executor.transaction { db in
+                if db.dialect == .postgres {
+                    // One migrating process at a time; the others wait, then see the version applied.
+                    try await db.execute("SELECT pg_advisory_xact_lock(727274)")
+                }
+                let done = try await db.queryOne(
+                    "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)")
+                guard done == nil else { return false }
+                for statement in migration.statements(db.dialect) {
+                    try await db.execute(SQL(stringLiteral: statement))
+                }
+                try await db.execute(
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamp.now()))
+                    """)
+                return true
+            }
+            if didApply { applied.append(migration.version) }
+        }
+        return applied
+    }
+
+    public func currentVersion() async throws -> Int {
+        let row = try await executor.queryOne("SELECT MAX(version) AS version FROM schema_migrations")
+        return Int(row?.optionalInt("version") ?? 0)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+
+/// SQLite through GRDB's `DatabasePool`: WAL, concurrent readers, one writer.
+///
+/// Transactions span several async calls, so the writer connection is held by an async lock for the whole
+/// transaction and GRDB is told that a transaction may stay open between two accesses.
+public final class SQLiteExecutor: SQLExecutor {
+    public let dialect = SQLDialect.sqlite
+    let pool: DatabasePool
+    let writerLock = AsyncLock()
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        configuration.busyMode = .timeout(10)
+        configuration.maximumReaderCount = 8
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    public func query(_ sql: SQL) async throws -> [SQLRow] {
+        let (text, binds) = sql.render(.sqlite)
+        guard Self.isRead(text) else {
+            return try await writerLock.withLock { try await self.writerQuery(sql) }
+        }
+        return try await translatingErrors {
+            try await pool.read { db in try Self.fetch(db, text, binds) }
+        }
+    }
+
+    public func execute(_ sql: SQL) async throws {
+        try await writerLock.withLock {
+            try await self.writerExecute(sql)
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLQuerying) async throws -> T) async throws -> T {
+        try await writerLock.withLock {
+            try await self.pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+            do {
+                let result = try await body(SQLiteTransaction(executor: self))
+                try await self.pool.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+                return result
+            } catch {
+                try? await self.pool.writeWithoutTransaction { db in
+                    if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+                }
+                throw error
+            }
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await query("SELECT 1 AS one")
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    /// Runs on the writer connection; the caller holds the writer lock.
+    func writerQuery(_ sql: SQL) async throws -> [SQLRow] {
+        let (text, binds) = sql.render(.sqlite)
+        return try await translatingErrors {
+            try await pool.writeWithoutTransaction { db in try Self.fetch(db, text, binds) }
+        }
+    }
+
+    func writerExecute(_ sql: SQL) async throws {
+        let (text, binds) = sql.render(.sqlite)
+        try await translatingErrors {
+            try await pool.writeWithoutTransaction { db in
+                let statement = try db.cachedStatement(sql: text)
+                try statement.execute(arguments: Self.arguments(binds))
+            }
+        }
+    }
+
+    /// Plain reads go to the reader pool; anything else (`UPDATE … RETURNING`) to the writer.
+    static func isRead(_ text: String) -> Bool {
+        let head = text.drop(while: { $0.isWhitespace }).prefix(6).uppercased()
+        return head == "SELECT"
+    }
+
+    static func fetch(_ db: Database, _ text: String, _ binds: [SQLValue]) throws -> [SQLRow] {
+        let statement = try db.cachedStatement(sql: text)
+        statement.arguments = arguments(binds)
+        let names = statement.columnNames
+        var columns: [String: Int] = [:]
+        for (index, name) in names.enumerated() where columns[name] == nil { columns[name] = index }
+        var rows: [SQLRow] = []
+        let cursor = try Row.fetchCursor(statement)
+        while let row = try cursor.next() {
+            var values: [SQLValue] = []
+            values.reserveCapacity(names.count)
+            for index in 0..<names.count {
+                let value: DatabaseValue = row[index]
+                values.append(convert(value))
+            }
+            rows.append(SQLRow(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    static func arguments(_ binds: [SQLValue]) -> StatementArguments {
+        StatementArguments(
+            binds.map { value -> DatabaseValue in
+                switch value {
+                case .null: .null
+                case .integer(let number): number.databaseValue
+                case .real(let number): number.databaseValue
+                case .text(let text): text.databaseValue
+                case .blob(let bytes): Data(bytes).databaseValue
+                }
+            })
+    }
+
+    static func convert(_ value: DatabaseValue) -> SQLValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let number): .integer(number)
+        case .double(let number): .real(number)
+        case .string(let text): .text(text)
+        case .blob(let data): .blob(Array(data))
+        }
+    }
+
+    private func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+                || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+            {
+                throw StoreError.uniqueViolation(error.message ?? "unique constraint")
+            }
+            throw error
+        }
+    }
+}
+
+/// The statements of one SQLite transaction, all on the writer connection.
+struct SQLiteTransaction: SQLQuerying {
+    let executor: SQLiteExecutor
+    var dialect: SQLDialect { .sqlite }
+    func query(_ sql: SQL) async throws -> [SQLRow] { try await executor.writerQuery(sql) }
+    func execute(_ sql: SQL) async throws { try await executor.writerExecute(sql) }
+}
