@@ -1,0 +1,190 @@
+import Foundation
+import RampartCore
+import RampartStore
+
+/// A new tenant and its first administrator, whose password is shown once and never stored in clear.
+public struct CreatedTenant: Sendable {
+    public let tenant: Tenant
+    public let admin: User
+    public let adminPassword: String
+}
+
+/// A new client secret: the value exists only in this answer.
+public struct CreatedSecret: Sendable {
+    public let info: AppSecretInfo
+    public let secret: String
+}
+
+/// Directory and app administration, shared by the CLI (which runs on the host) and the management API.
+public struct DirectoryService: Sendable {
+    let directory: DirectoryRepository
+    let apps: AppRepository
+    let passwords: PasswordHasher
+
+    public init(directory: DirectoryRepository, apps: AppRepository, passwords: PasswordHasher) {
+        self.directory = directory
+        self.apps = apps
+        self.passwords = passwords
+    }
+
+    /// Creates a tenant with its first administrator, `admin@<domain>`.
+    public func createTenant(name: String, domain: String, kind: TenantKind, isOperator: Bool = false, id: TenantID = .random())
+        async throws -> CreatedTenant
+    {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 256 else {
+            throw RampartError.invalidInput(code: "InvalidInput", message: "The tenant name must have 1 to 256 characters.")
+        }
+        let domain = domain.lowercased()
+        guard Self.isDomain(domain) else {
+            throw RampartError.invalidInput(code: "InvalidDomainName", message: "Domain name \(domain) is invalid.")
+        }
+        let now = Timestamp.now()
+        let tenant = Tenant(id: id, name: name, domain: domain, kind: kind, isOperator: isOperator, createdAt: now)
+        do {
+            try await directory.createTenant(tenant)
+        } catch StoreError.uniqueViolation {
+            throw RampartError.conflict("A tenant with the domain \(domain) or this id already exists.")
+        }
+        let password = Secrets.makePassword()
+        let admin = try await createUser(
+            in: Self.hostScope(tenant.id), userPrincipalName: "admin@\(domain)", displayName: "\(name) administrator",
+            role: .admin, password: password)
+        return CreatedTenant(tenant: tenant, admin: admin, adminPassword: password)
+    }
+
+    /// The authority of someone at the host's shell (the CLI): every capability in one tenant.
+    public static func hostScope(_ tenantID: TenantID) -> AccessScope {
+        AccessScope(
+            tenantID: tenantID, principal: .user(id: ObjectID("00000000-0000-0000-0000-000000000000")!, tenantID: tenantID, userPrincipalName: "host"),
+            capabilities: [.manageDirectory, .readAlerts, .writeAlerts, .readMachines, .ingestAlerts], deviceGroups: .all)
+    }
+
+    public func createUser(
+        in scope: AccessScope, userPrincipalName: String, displayName: String, role: UserRole, password: String
+    ) async throws -> User {
+        try scope.require(.manageDirectory)
+        let upn = userPrincipalName.lowercased()
+        guard let at = upn.firstIndex(of: "@"), at != upn.startIndex, Self.isDomain(String(upn[upn.index(after: at)...])),
+            !upn.contains(" ")
+        else {
+            throw RampartError.invalidInput(code: "InvalidInput", message: "'\(userPrincipalName)' is not a user principal name (name@domain).")
+        }
+        try Self.checkPassword(password)
+        let user = User(
+            id: .random(), tenantID: scope.tenantID, userPrincipalName: upn,
+            displayName: displayName.isEmpty ? upn : displayName, role: role, enabled: true, createdAt: .now())
+        do {
+            try await directory.createUser(user, passwordHash: passwords.hash(password))
+        } catch StoreError.uniqueViolation {
+            throw RampartError.conflict("The user principal name \(upn) is taken.")
+        }
+        return user
+    }
+
+    public func setPassword(in scope: AccessScope, user reference: String, password: String) async throws -> User {
+        try scope.require(.manageDirectory)
+        try Self.checkPassword(password)
+        guard let user = try await directory.user(in: scope, reference: reference) else {
+            throw RampartError.notFound("User \(reference) was not found.")
+        }
+        _ = try await directory.setPasswordHash(userID: user.id, in: scope, hash: passwords.hash(password))
+        return user
+    }
+
+    public func createGroup(in scope: AccessScope, name: String, description: String) async throws -> SecurityGroup {
+        try scope.require(.manageDirectory)
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 256 else {
+            throw RampartError.invalidInput(code: "InvalidInput", message: "The group name must have 1 to 256 characters.")
+        }
+        let group = SecurityGroup(id: .random(), tenantID: scope.tenantID, name: name, description: description, createdAt: .now())
+        do {
+            try await directory.createGroup(group)
+        } catch StoreError.uniqueViolation {
+            throw RampartError.conflict("A group named \(name) already exists.")
+        }
+        return group
+    }
+
+    /// Adds a user of the tenant to a group of the tenant.
+    public func addMember(in scope: AccessScope, group groupReference: String, user userReference: String) async throws
+        -> (SecurityGroup, User, added: Bool)
+    {
+        try scope.require(.manageDirectory)
+        guard let group = try await directory.group(in: scope, reference: groupReference) else {
+            throw RampartError.notFound("Group \(groupReference) was not found.")
+        }
+        guard let user = try await directory.user(in: scope, reference: userReference) else {
+            throw RampartError.notFound("User \(userReference) was not found.")
+        }
+        let added = try await directory.addMember(groupID: group.id, userID: user.id)
+        return (group, user, added)
+    }
+
+    public func createApp(in scope: AccessScope, displayName: String) async throws -> AppRegistration {
+        try scope.require(.manageDirectory)
+        let name = displayName.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 256 else {
+            throw RampartError.invalidInput(code: "InvalidInput", message: "The app name must have 1 to 256 characters.")
+        }
+        let app = AppRegistration(clientID: .random(), homeTenantID: scope.tenantID, displayName: name, createdAt: .now())
+        try await apps.create(app)
+        return app
+    }
+
+    /// Adds a client secret valid for `days` days; the secret is returned once.
+    public func addSecret(in scope: AccessScope, clientID: ObjectID, days: Int = 730) async throws -> CreatedSecret {
+        try scope.require(.manageDirectory)
+        guard (1...3650).contains(days) else {
+            throw RampartError.invalidInput(code: "InvalidInput", message: "A secret lives between 1 and 3650 days.")
+        }
+        guard try await apps.app(in: scope, clientID: clientID) != nil else {
+            throw RampartError.notFound("App \(clientID) was not found.")
+        }
+        let secret = Secrets.makeClientSecret()
+        let now = Timestamp.now()
+        let info = AppSecretInfo(
+            id: .random(), clientID: clientID, hint: String(secret.prefix(3)), expiresAt: now.adding(seconds: Int64(days) * 86_400),
+            createdAt: now)
+        try await apps.addSecret(info, hash: Secrets.sha256Hex(secret))
+        return CreatedSecret(info: info, secret: secret)
+    }
+
+    /// Grants application permissions in the scope's tenant to an app registered there.
+    public func grant(in scope: AccessScope, clientID: ObjectID, permissions: [String]) async throws -> Set<AppPermission> {
+        try scope.require(.manageDirectory)
+        var parsed: Set<AppPermission> = []
+        for name in permissions {
+            guard let permission = AppPermission(lenient: name) else {
+                throw RampartError.invalidInput(
+                    code: "InvalidInput",
+                    message: "Unknown permission \(name); known: \(AppPermission.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            parsed.insert(permission)
+        }
+        guard !parsed.isEmpty else {
+            throw RampartError.invalidInput(code: "MissingRequiredParameter", message: "Parameter permissions is missing.")
+        }
+        guard try await apps.app(in: scope, clientID: clientID) != nil else {
+            throw RampartError.notFound("App \(clientID) was not found.")
+        }
+        try await apps.grant(clientID: clientID, permissions: parsed, in: scope)
+        return try await apps.permissions(clientID: clientID, tenantID: scope.tenantID)
+    }
+
+    static func checkPassword(_ password: String) throws(RampartError) {
+        guard password.count >= 12, password.utf8.count <= 72 else {
+            throw .invalidInput(code: "InvalidInput", message: "A password must have 12 to 72 bytes.")
+        }
+    }
+
+    static func isDomain(_ text: String) -> Bool {
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && text.count <= 253
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }
+    }
+}

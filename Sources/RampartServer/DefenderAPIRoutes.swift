@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import RampartCore
+import RampartFormats
+import RampartIdentity
+import RampartQuery
+import RampartStore
+
+/// The Defender for Endpoint API (`/api/...`): tokens for Defender's resource, Defender's shapes and errors.
+struct DefenderAPIRoutes {
+    let services: Services
+    static let maximumTop = 10_000
+
+    func register(on router: Router<AppRequestContext>) {
+        let api = router.group("api")
+        api.get("alerts") { request, context in try await listAlerts(request, context) }
+        api.get("alerts/:id") { request, context in try await getAlert(request, context) }
+    }
+
+    /// The caller's scope for the Defender API; tokens for other resources are refused.
+    func scope(_ request: Request) async throws -> AccessScope {
+        try await services.authenticator.scope(authorization: request.headers[.authorization]) { resource in
+            if case .defender = resource { return true }
+            return false
+        }
+    }
+
+    func listAlerts(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let scope = try await scope(request)
+        try scope.require(.readAlerts)
+        let options = try odata(request, defaultTop: Self.maximumTop)
+        let expand = options.expand.contains("evidence")
+        var page = try await services.alerts.list(
+            scope, AlertListQuery(top: options.top + 1, skip: options.skip, expandEvidence: expand))
+        var nextLink: String?
+        if page.count > options.top {
+            page.removeLast()
+            nextLink = link(request, top: options.top, skip: options.skip + options.top, expand: expand)
+        }
+        return JSONResponse.make(DefenderAlertJSON.list(page, includeEvidence: expand, nextLink: nextLink))
+    }
+
+    func getAlert(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let scope = try await scope(request)
+        try scope.require(.readAlerts)
+        let id = try context.parameters.require("id")
+        let options = try odata(request, defaultTop: 1)
+        let expand = options.expand.contains("evidence")
+        guard let alert = try await services.alerts.get(scope, id: id, expandEvidence: expand) else {
+            throw RampartError.notFound("Alert \(id) was not found.")
+        }
+        return JSONResponse.make(DefenderAlertJSON.alert(alert, includeEvidence: expand))
+    }
+
+    func odata(_ request: Request, defaultTop: Int) throws -> ODataOptions {
+        let items = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        do {
+            return try ODataOptions.parse(items, defaultTop: defaultTop, maximumTop: Self.maximumTop, expandable: ["evidence"])
+        } catch {
+            throw RampartError.invalidInput(code: "ODataError", message: error.description)
+        }
+    }
+
+    func link(_ request: Request, top: Int, skip: Int, expand: Bool) -> String {
+        var components = URLComponents()
+        components.queryItems =
+            [URLQueryItem(name: "$top", value: String(top)), URLQueryItem(name: "$skip", value: String(skip))]
+            + (expand ? [URLQueryItem(name: "$expand", value: "evidence")] : [])
+        return services.configuration.resolvedPublicURL + request.uri.path + (components.string ?? "")
+    }
+}

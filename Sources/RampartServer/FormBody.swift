@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+
+/// `application/x-www-form-urlencoded` bodies and HTTP Basic credentials.
+enum FormBody {
+    static func parse(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = decode(parts[0]), !name.isEmpty else { continue }
+            let value = parts.count > 1 ? decode(parts[1]) ?? "" : ""
+            // The first occurrence wins: a repeated parameter must not override what was checked.
+            if fields[name] == nil { fields[name] = value }
+        }
+        return fields
+    }
+
+    static func decode(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+
+    static func collect(_ request: Request, limit: Int = 64 * 1024) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: limit)
+        return parse(String(buffer: buffer))
+    }
+
+    /// Client id and secret from `Authorization: Basic`, each form-url-decoded as RFC 6749 §2.3.1 requires.
+    static func basicCredentials(_ header: String?) -> (String, String)? {
+        guard let header, header.count > 6, header.prefix(6).lowercased() == "basic " else { return nil }
+        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
+        guard let id = decode(text[..<colon]), let secret = decode(text[text.index(after: colon)...]) else { return nil }
+        return (id, secret)
+    }
+}

@@ -1,0 +1,52 @@
+/// Everything `rampart serve` can be told; see the configuration table in the README.
+public struct ServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var dataDirectory: String = "./rampart-data"
+    /// `postgres://…`; SQLite in the data directory when nil.
+    public var databaseURL: String?
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Generate (once) and use a self-signed certificate for localhost.
+    public var developmentTLS: Bool = false
+    /// The URL clients reach this server at; derived from host, port and TLS when nil.
+    public var publicURL: String?
+    /// The largest ingest body accepted, in bytes.
+    public var maximumIngestBytes: Int = 16 << 20
+    public var logLevel: String = "info"
+    /// Seed the demo world on start.
+    public var demo: Bool = false
+
+    public init() {}
+
+    public var usesTLS: Bool { developmentTLS || tlsCertificatePath != nil }
+
+    /// The base URL without a trailing slash.
+    public var resolvedPublicURL: String {
+        if let publicURL, !publicURL.isEmpty {
+            return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
+        let shownHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return "\(usesTLS ? "https" : "http")://\(shownHost):\(port)"
+    }
+
+    /// Checks combinations that cannot work, with a message for the operator.
+    public func validate() throws(ConfigurationError) {
+        guard (1...65535).contains(port) else { throw ConfigurationError("port must be between 1 and 65535, not \(port)") }
+        if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
+            throw ConfigurationError("--tls-cert and --tls-key must be given together")
+        }
+        if developmentTLS && tlsCertificatePath != nil {
+            throw ConfigurationError("--dev-tls and --tls-cert exclude each other")
+        }
+        if let databaseURL, !databaseURL.isEmpty, !databaseURL.hasPrefix("postgres://"), !databaseURL.hasPrefix("postgresql://") {
+            throw ConfigurationError("--database-url must start with postgres://")
+        }
+        guard maximumIngestBytes >= 1024 else { throw ConfigurationError("the ingest body limit must be at least 1024 bytes") }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,45 @@
+import Logging
+import RampartIdentity
+import RampartStore
+
+/// The dependencies every route shares; built once by `buildServices`, also by tests.
+public struct Services: Sendable {
+    public let configuration: ServerConfiguration
+    public let database: any SQLExecutor
+    public let directory: DirectoryRepository
+    public let apps: AppRepository
+    public let alerts: AlertRepository
+    public let sessions: SessionRepository
+    public let keys: SigningKeys
+    public let passwords: PasswordHasher
+    public let throttle: LoginThrottle
+    public let tokens: TokenService
+    public let authenticator: BearerAuthenticator
+    public let portal: PortalRenderer
+    public let logger: Logger
+
+    /// Opens the database, applies migrations and loads the signing keys.
+    public static func build(configuration: ServerConfiguration, logger: Logger, passwordCost: UInt8 = 10) async throws
+        -> Services
+    {
+        let raw = try OpenDatabase.open(
+            databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
+        let database = InstrumentedExecutor(base: raw)
+        try await Migrator(executor: database).migrate()
+        let directory = DirectoryRepository(db: database)
+        let apps = AppRepository(db: database)
+        let keys = SigningKeys(repository: KeyRepository(db: database))
+        try await keys.load()
+        let passwords = PasswordHasher(cost: passwordCost)
+        let throttle = LoginThrottle()
+        let issuer = configuration.resolvedPublicURL
+        return Services(
+            configuration: configuration, database: database, directory: directory, apps: apps,
+            alerts: AlertRepository(db: database), sessions: SessionRepository(db: database), keys: keys,
+            passwords: passwords, throttle: throttle,
+            tokens: TokenService(
+                directory: directory, apps: apps, keys: keys, passwords: passwords, throttle: throttle, issuerBase: issuer),
+            authenticator: BearerAuthenticator(keys: keys, directory: directory, apps: apps, issuerBase: issuer),
+            portal: try PortalRenderer(), logger: logger)
+    }
+}
