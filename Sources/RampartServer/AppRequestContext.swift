@@ -1,5 +1,8 @@
+import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import RampartStore
 
 /// The request context of every route: Hummingbird's core plus the caller's address.
 public struct AppRequestContext: RequestContext {

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Logging
 import RampartCore
 import RampartFormats
 import RampartIdentity

@@ -5,11 +5,13 @@ import Logging
 import RampartCore
 import RampartFormats
 import RampartIdentity
+import RampartStore
 
 /// The one place where errors become responses: Defender error bodies on the APIs, RFC 6749 bodies on the token
 /// endpoints, an HTML page in the portal. Unexpected errors are logged and answered without detail.
 struct ErrorMappingMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let renderer: PortalRenderer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -19,23 +21,26 @@ struct ErrorMappingMiddleware: RouterMiddleware {
         } catch let error as OAuthError {
             return Self.oauth(error)
         } catch let error as RampartError {
-            return Self.response(for: error, request: request, context: context)
+            return response(for: error, request: request, context: context)
         } catch let error as HTTPError {
             switch error.status {
             case .contentTooLarge:
-                return Self.response(for: .payloadTooLarge(limit: 0), request: request, context: context)
+                return response(for: .payloadTooLarge(limit: 0), request: request, context: context)
             case .notFound:
-                return Self.response(for: .notFound("Resource not found."), request: request, context: context)
+                return response(for: .notFound("Resource not found."), request: request, context: context)
             case .methodNotAllowed:
                 return Self.defenderError(
                     status: .methodNotAllowed, code: "BadRequest", message: "Method not allowed.", context: context)
             default:
-                return Self.response(
+                return response(
                     for: .invalidInput(code: "BadRequest", message: error.body ?? "Bad request."), request: request,
                     context: context)
             }
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            if Self.surface(of: request) == .portal {
+                return PortalErrorPage.response(status: .internalServerError, renderer: renderer, request: request)
+            }
             return Self.defenderError(
                 status: .internalServerError, code: "InternalServerError", message: "Internal error; retry the operation.",
                 context: context)
@@ -53,12 +58,12 @@ struct ErrorMappingMiddleware: RouterMiddleware {
         return path == "/api" ? .api : .portal
     }
 
-    static func response(for error: RampartError, request: Request, context: Context) -> Response {
-        let (status, code, message) = describe(error)
-        if surface(of: request) == .portal {
-            return PortalErrorPage.response(status: status, message: message, request: request)
+    func response(for error: RampartError, request: Request, context: Context) -> Response {
+        let (status, code, message) = Self.describe(error)
+        if Self.surface(of: request) == .portal {
+            return PortalErrorPage.response(status: status, renderer: renderer, request: request)
         }
-        var response = defenderError(status: status, code: code, message: message, context: context)
+        var response = Self.defenderError(status: status, code: code, message: message, context: context)
         if case .tooManyRequests(let seconds) = error {
             response.headers[.retryAfter] = String(seconds)
         }

@@ -1,5 +1,8 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Logging
+import RampartStore
 
 /// `application/x-www-form-urlencoded` bodies and HTTP Basic credentials.
 enum FormBody {

@@ -1,3 +1,6 @@
+import Logging
+import RampartStore
+
 /// Everything `rampart serve` can be told; see the configuration table in the README.
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"

@@ -1,7 +1,10 @@
+import HTTPTypes
 import Hummingbird
+import Logging
 import RampartCore
 import RampartFormats
 import RampartIdentity
+import RampartStore
 
 /// The Entra-compatible token service: token endpoints, OpenID discovery and the JWKS.
 struct TokenRoutes {

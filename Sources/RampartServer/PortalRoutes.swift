@@ -1,0 +1,233 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RampartCore
+import RampartIdentity
+import RampartStore
+
+/// The server-rendered portal: sign-in, the alert queue and the alert page. Works without JavaScript.
+struct PortalRoutes {
+    let services: Services
+    static let pageSize = 50
+    static let sessionSeconds = 8 * 3600
+    var renderer: PortalRenderer { services.portal }
+    var secureCookies: Bool { services.configuration.usesTLS }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/") { _, _ in PortalResponse.redirect("/alerts") }
+        router.get("/static/portal.css") { _, _ in
+            var response = JSONResponse.text(renderer.stylesheet, contentType: "text/css; charset=utf-8")
+            response.headers[.cacheControl] = "public, max-age=3600"
+            return response
+        }
+        router.get("/language") { request, _ in language(request) }
+        router.get("/signin") { request, _ in signInPage(request, error: nil, username: "") }
+        router.post("/signin") { request, context in try await signIn(request, context) }
+        router.post("/signout") { request, _ in try await signOut(request) }
+        router.get("/alerts") { request, _ in try await alertQueue(request) }
+        router.get("/alerts/:id") { request, context in try await alertPage(request, context) }
+    }
+
+    func language(_ request: Request) -> Response {
+        let wanted = request.uri.queryParameters.get("to") ?? "en"
+        let code = PortalRenderer.languages.contains(wanted) ? wanted : "en"
+        var back = request.uri.queryParameters.get("back") ?? "/alerts"
+        // Only paths of this site: an open redirect would help phishing.
+        if !back.hasPrefix("/") || back.hasPrefix("//") || back.contains("\\") { back = "/alerts" }
+        return PortalResponse.redirect(
+            back, cookies: [PortalCookies.make(PortalCookies.language, code, secure: secureCookies, maxAge: 365 * 86_400)])
+    }
+
+    func languageOf(_ request: Request) -> String {
+        PortalRenderer.language(
+            cookie: PortalCookies.value(named: PortalCookies.language, in: request),
+            acceptLanguage: request.headers[.acceptLanguage])
+    }
+
+    // MARK: Sign-in
+
+    func signInPage(_ request: Request, error: String?, username: String, status: HTTPResponse.Status = .ok) -> Response {
+        let csrf = Secrets.makeToken()
+        let html = renderer.render(
+            "signin", ["csrf": csrf, "error": error ?? false, "username": username], language: languageOf(request),
+            back: "/signin")
+        return PortalResponse.html(
+            html, status: status,
+            cookies: [PortalCookies.make(PortalCookies.signinCSRF, csrf, secure: secureCookies, maxAge: 3600)])
+    }
+
+    func signIn(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let language = languageOf(request)
+        let form = try await FormBody.collect(request, limit: 16 * 1024)
+        let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        guard let cookie = PortalCookies.value(named: PortalCookies.signinCSRF, in: request), let sent = form["csrf"],
+            Secrets.constantTimeEquals(cookie, sent)
+        else {
+            return signInPage(request, error: renderer.text("signin_csrf", language), username: username, status: .badRequest)
+        }
+        let keys = ["upn:" + username] + (context.remoteAddress.map { ["ip:" + $0] } ?? [])
+        if let wait = await services.throttle.retryAfter(keys: keys) {
+            var response = signInPage(
+                request, error: renderer.text("signin_throttled", language, wait), username: username, status: .tooManyRequests)
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
+        guard let (user, hash) = try await services.directory.credentials(userPrincipalName: username), user.enabled,
+            services.passwords.verify(form["password"] ?? "", hash: hash)
+        else {
+            await services.throttle.recordFailure(keys: keys)
+            context.logger.notice("portal sign-in failed", metadata: ["upn": "\(username)"])
+            return signInPage(request, error: renderer.text("signin_failed", language), username: username, status: .unauthorized)
+        }
+        await services.throttle.recordSuccess(keys: ["upn:" + username])
+        let token = Secrets.makeToken()
+        let now = Timestamp.now()
+        try await services.sessions.create(
+            tokenHash: Secrets.sha256Hex(token), userID: user.id, csrfToken: Secrets.makeToken(), now: now,
+            expiresAt: now.adding(seconds: Int64(Self.sessionSeconds)))
+        context.logger.info("portal sign-in", metadata: ["upn": "\(user.userPrincipalName)", "tenant": "\(user.tenantID)"])
+        return PortalResponse.redirect(
+            "/alerts",
+            cookies: [
+                PortalCookies.make(PortalCookies.session, token, secure: secureCookies, maxAge: Self.sessionSeconds),
+                PortalCookies.make(PortalCookies.signinCSRF, "", secure: secureCookies, maxAge: 0),
+            ])
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        if let session = try await session(request) {
+            let form = try await FormBody.collect(request, limit: 16 * 1024)
+            guard let sent = form["csrf"], Secrets.constantTimeEquals(sent, session.csrf) else {
+                throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
+            }
+            try await services.sessions.delete(tokenHash: session.tokenHash)
+        }
+        return PortalResponse.redirect(
+            "/signin", cookies: [PortalCookies.make(PortalCookies.session, "", secure: secureCookies, maxAge: 0)])
+    }
+
+    // MARK: Sessions
+
+    struct PortalSession {
+        let user: User
+        let tenant: Tenant
+        let csrf: String
+        let tokenHash: String
+        var scope: AccessScope { .user(user) }
+
+        func layout(_ base: [String: Any]) -> [String: Any] {
+            var context = base
+            context["session"] = [
+                "tenantName": tenant.name, "tenantID": tenant.id.description,
+                "userPrincipalName": user.userPrincipalName, "csrf": csrf,
+            ]
+            return context
+        }
+    }
+
+    /// The signed-in user, checked against the directory at every request.
+    func session(_ request: Request) async throws -> PortalSession? {
+        guard let token = PortalCookies.value(named: PortalCookies.session, in: request), !token.isEmpty else { return nil }
+        let hash = Secrets.sha256Hex(token)
+        guard let (userID, csrf) = try await services.sessions.find(tokenHash: hash, now: .now()),
+            let user = try await services.directory.user(id: userID), user.enabled,
+            let tenant = try await services.directory.tenant(id: user.tenantID)
+        else { return nil }
+        return PortalSession(user: user, tenant: tenant, csrf: csrf, tokenHash: hash)
+    }
+
+    // MARK: Alerts
+
+    func alertQueue(_ request: Request) async throws -> Response {
+        guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
+        let language = languageOf(request)
+        let total = try await services.alerts.count(session.scope)
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1), pages)
+        let alerts = try await services.alerts.list(
+            session.scope, AlertListQuery(top: Self.pageSize, skip: (page - 1) * Self.pageSize))
+        let rows: [[String: Any]] = alerts.map { alert in
+            [
+                "id": alert.id, "title": alert.title, "severity": alert.severity.rawValue,
+                "severityClass": alert.severity.rawValue.lowercased(), "device": alert.computerDnsName ?? "",
+                "created": Self.display(alert.alertCreationTime), "createdISO": alert.alertCreationTime.description,
+                "status": alert.status.rawValue,
+            ]
+        }
+        let context = session.layout([
+            "alerts": rows, "hasAlerts": !rows.isEmpty,
+            "summary": renderer.text("alerts_summary", language, total),
+            "pageLabel": renderer.text("pager_label", language, page, pages),
+            "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
+        ])
+        return PortalResponse.html(renderer.render("alerts", context, language: language, back: "/alerts?page=\(page)"))
+    }
+
+    func alertPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
+        let language = languageOf(request)
+        let id = try context.parameters.require("id")
+        guard let alert = try await services.alerts.get(session.scope, id: id, expandEvidence: true) else {
+            throw RampartError.notFound("Alert \(id) was not found.")
+        }
+        func field(_ key: String, _ value: String?) -> [String: Any]? {
+            guard let value, !value.isEmpty else { return nil }
+            return ["name": renderer.text(key, language), "value": value]
+        }
+        let fields: [[String: Any]] = [
+            field("field_id", alert.id), field("field_status", alert.status.rawValue),
+            field("field_category", alert.category), field("field_detection_source", alert.detectionSource),
+            field("field_detector_id", alert.detectorID), field("field_device", alert.computerDnsName),
+            field("field_device_id", alert.machineID), field("field_device_group", alert.rbacGroupName),
+            field("field_assigned_to", alert.assignedTo), field("field_classification", alert.classification?.rawValue),
+            field("field_determination", alert.determination?.rawValue),
+            field("field_investigation_state", alert.investigationState?.rawValue),
+            field("field_threat_family", alert.threatFamilyName), field("field_threat_name", alert.threatName),
+            field("field_incident", alert.incidentID.map(String.init)),
+            field("field_created", Self.display(alert.alertCreationTime)),
+            field("field_first_event", alert.firstEventTime.map(Self.display)),
+            field("field_last_event", alert.lastEventTime.map(Self.display)),
+            field("field_last_update", Self.display(alert.lastUpdateTime)),
+            field("field_resolved", alert.resolvedTime.map(Self.display)),
+            field("field_mitre", alert.mitreTechniques.joined(separator: ", ")),
+            field(
+                "field_related_user",
+                alert.relatedUser.map { user in user.domainName.map { "\($0)\\\(user.userName)" } ?? user.userName }),
+        ].compactMap { $0 }
+        let evidence: [[String: Any]] = alert.evidence.map { item in
+            ["entityType": item.entityType, "details": Self.evidenceDetails(item)]
+        }
+        let comments: [[String: Any]] = alert.comments.map { comment in
+            [
+                "createdBy": comment.createdBy, "comment": comment.comment, "created": Self.display(comment.createdTime),
+                "createdISO": comment.createdTime.description,
+            ]
+        }
+        let page = session.layout([
+            "alert": ["title": alert.title, "description": alert.description, "severity": alert.severity.rawValue],
+            "severityClass": alert.severity.rawValue.lowercased(), "fields": fields, "evidence": evidence,
+            "hasEvidence": !evidence.isEmpty, "comments": comments, "hasComments": !comments.isEmpty,
+        ])
+        return PortalResponse.html(renderer.render("alert", page, language: language, back: "/alerts/\(alert.id)"))
+    }
+
+    /// Evidence properties that are set, under their API names (which are never translated).
+    static func evidenceDetails(_ item: AlertEvidence) -> [[String: String]] {
+        let pairs: [(String, String?)] = [
+            ("fileName", item.fileName), ("filePath", item.filePath), ("sha1", item.sha1), ("sha256", item.sha256),
+            ("processId", item.processId.map(String.init)), ("processCommandLine", item.processCommandLine),
+            ("parentProcessFileName", item.parentProcessFileName), ("ipAddress", item.ipAddress), ("url", item.url),
+            ("registryKey", item.registryKey), ("registryValue", item.registryValue), ("accountName", item.accountName),
+            ("domainName", item.domainName), ("userSid", item.userSid), ("userPrincipalName", item.userPrincipalName),
+            ("detectionStatus", item.detectionStatus),
+        ]
+        return pairs.compactMap { name, value in value.map { ["name": name, "value": $0] } }
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss` in UTC: readable, and the full value is in the `datetime` attribute.
+    static func display(_ time: Timestamp) -> String {
+        let text = time.description
+        return String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}
