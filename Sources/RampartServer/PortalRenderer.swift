@@ -11,9 +11,7 @@ public struct PortalRenderer: Sendable {
     let stylesheet: String
 
     public init() throws {
-        guard let resources = Bundle.module.resourceURL?.appendingPathComponent("Resources") else {
-            throw ConfigurationError("the portal's resources are missing from the build")
-        }
+        let resources = try ResourceFolder.url()
         var library = MustacheLibrary()
         let templates = resources.appendingPathComponent("templates")
         for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct RampartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rampart",
+        abstract: "Rampart: a multi-tenant endpoint-security alert platform for MSSPs.",
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, DemoCommand.self, TenantCommand.self, UserCommand.self,
+            GroupCommand.self, AppCommand.self, KeysCommand.self,
+        ])
+}
