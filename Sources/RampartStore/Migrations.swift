@@ -195,16 +195,16 @@ public struct Migrator: Sendable {
     /// Returns the versions applied by this call.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await executor.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
-        )
+        try await executor.transaction { db in
+            try await Self.lockAgainstOtherMigrators(db)
+            try await db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            )
+        }
         var applied: [Int] = []
         for migration in Migrations.all {
             let didApply = try await executor.transaction { db in
-                if db.dialect == .postgres {
-                    // One migrating process at a time; the others wait, then see the version applied.
-                    try await db.execute("SELECT pg_advisory_xact_lock(727274)")
-                }
+                try await Self.lockAgainstOtherMigrators(db)
                 let done = try await db.queryOne(
                     "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)")
                 guard done == nil else { return false }
@@ -221,6 +221,12 @@ public struct Migrator: Sendable {
             if didApply { applied.append(migration.version) }
         }
         return applied
+    }
+
+    /// One migrating process at a time on PostgreSQL; the others wait, then see the work done.
+    /// (SQLite transactions already exclude each other.)
+    static func lockAgainstOtherMigrators(_ db: any SQLQuerying) async throws {
+        if db.dialect == .postgres { try await db.execute("SELECT pg_advisory_xact_lock(727274)") }
     }
 
     public func currentVersion() async throws -> Int {
