@@ -25,6 +25,12 @@ public struct ODataOptions: Sendable, Equatable {
     public var expand: Set<String>
 
     /// Options this version understands; others are refused by name rather than silently ignored.
+    public init(top: Int, skip: Int, expand: Set<String>) {
+        self.top = top
+        self.skip = skip
+        self.expand = expand
+    }
+
     public static let supported: Set<String> = ["$top", "$skip", "$expand"]
 
     /// Parses query items (name, value), in request order.
