@@ -173,6 +173,12 @@ public struct DirectoryService: Sendable {
         return try await apps.permissions(clientID: clientID, tenantID: scope.tenantID)
     }
 
+    /// Withdraws permissions; tokens already issued lose them on their next request.
+    public func revoke(in scope: AccessScope, clientID: ObjectID, permissions: Set<AppPermission>) async throws {
+        try scope.require(.manageDirectory)
+        try await apps.revoke(clientID: clientID, permissions: permissions, in: scope)
+    }
+
     static func checkPassword(_ password: String) throws(RampartError) {
         guard password.count >= 12, password.utf8.count <= 72 else {
             throw .invalidInput(code: "InvalidInput", message: "A password must have 12 to 72 bytes.")

@@ -22,6 +22,8 @@ public struct Services: Sendable {
     public static func build(configuration: ServerConfiguration, logger: Logger, passwordCost: UInt8 = 10) async throws
         -> Services
     {
+        // Metrics made before the factory is in place would go nowhere.
+        MetricsRegistry.bootstrap()
         let raw = try OpenDatabase.open(
             databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         let database = InstrumentedExecutor(base: raw)
