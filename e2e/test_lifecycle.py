@@ -1,0 +1,76 @@
+"""Starting and stopping as an operator would: dev TLS, the CLI, graceful shutdown, idempotent demo."""
+import json
+import os
+import signal
+import ssl
+import subprocess
+import tempfile
+import urllib.request
+
+import requests
+
+from conftest import Server, free_port, rampart_binary
+
+
+def run_cli(*args, data_dir):
+    out = subprocess.run([rampart_binary(), *args, "--data-dir", data_dir], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_dev_tls_generates_a_certificate_clients_can_pin(tmp_path):
+    server = Server(["--dev-tls"], str(tmp_path), free_port())
+    try:
+        cert = tmp_path / "tls" / "dev-cert.pem"
+        assert cert.exists()
+        context = ssl.create_default_context(cafile=str(cert))
+        with urllib.request.urlopen(f"{server.base}/healthz", context=context, timeout=30) as response:
+            assert json.load(response)["status"] == "ok"
+    finally:
+        assert server.stop() == 0
+
+
+def test_sigterm_drains_and_exits_cleanly(tmp_path):
+    server = Server([], str(tmp_path), free_port(), scheme="http")
+    assert requests.get(f"{server.base}/healthz", timeout=30).status_code == 200
+    assert server.stop(signal.SIGTERM) == 0
+
+
+def test_demo_is_seeded_once(tmp_path):
+    first = json.loads(run_cli("demo", data_dir=str(tmp_path)))
+    second = json.loads(run_cli("demo", data_dir=str(tmp_path)))
+    assert first == second
+    tenants = json.loads(run_cli("tenant", "list", "--json", data_dir=str(tmp_path)))
+    assert len(tenants) == 4
+    assert {t["kind"] for t in tenants} == {"mssp", "customer"}
+
+
+def test_cli_directory_commands(tmp_path):
+    d = str(tmp_path)
+    created = json.loads(run_cli("tenant", "create", "--name", "Litware", "--domain", "litware.example", "--json", data_dir=d))
+    assert created["adminUserPrincipalName"] == "admin@litware.example" and len(created["adminPassword"]) >= 12
+    user = json.loads(run_cli("user", "create", "--tenant", "litware.example", "--upn", "ana@litware.example", "--json", data_dir=d))
+    assert user["password"]
+    run_cli("group", "create", "--tenant", "litware.example", "--name", "SOC", data_dir=d)
+    run_cli("group", "add-member", "--tenant", "litware.example", "--group", "SOC", "--user", "ana@litware.example", data_dir=d)
+    groups = json.loads(run_cli("group", "list", "--tenant", "litware.example", "--json", data_dir=d))
+    assert groups[0]["members"] == ["ana@litware.example"]
+    app = json.loads(run_cli("app", "create", "--tenant", "litware.example", "--name", "Splunk", "--json", data_dir=d))
+    secret = json.loads(run_cli("app", "add-secret", "--tenant", "litware.example", "--app", app["clientID"], "--json", data_dir=d))
+    assert len(secret["secret"]) > 30
+    granted = json.loads(run_cli("app", "grant", "--tenant", "litware.example", "--app", app["clientID"],
+                                 "--permission", "Alert.Read.All", "--json", data_dir=d))
+    assert granted == {"permissions": ["Alert.Read.All"]}
+    listing = run_cli("app", "list", "--tenant", "litware.example", data_dir=d)
+    assert secret["secret"] not in listing
+    bad = subprocess.run([rampart_binary(), "user", "create", "--tenant", "nowhere.example", "--upn", "a@b.example",
+                          "--data-dir", d], capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "nowhere.example" in bad.stderr
+
+
+def test_russian_cli_messages(tmp_path):
+    out = subprocess.run([rampart_binary(), "tenant", "create", "--name", "Ромашка", "--domain", "romashka.example",
+                          "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "LANG": "ru_RU.UTF-8"})
+    assert out.returncode == 0, out.stderr
+    assert "Создан клиент Ромашка" in out.stdout

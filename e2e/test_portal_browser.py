@@ -1,0 +1,84 @@
+"""A real browser (Debian's Chromium, headless) signs in and sees an ingested alert."""
+import json
+import shutil
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from conftest import app_for, client_token, user_for
+
+
+def chromium_paths():
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return browser, driver
+
+
+@pytest.fixture
+def browser(request):
+    binary, driver_path = chromium_paths()
+    if not binary or not driver_path:
+        pytest.fail("chromium and chromium-driver must be installed (apt-get install chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
+        options.add_argument(argument)
+    # The browser does not read the test CA from the environment; the certificate chain is checked by the other tests.
+    options.accept_insecure_certs = True
+    language = getattr(request, "param", "en")
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    options.add_argument(f"--lang={language}")
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def sign_in(browser, server, upn, password):
+    browser.get(f"{server.base}/signin")
+    browser.find_element(By.ID, "username").send_keys(upn)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.ID, "signin").click()
+
+
+def test_browser_signs_in_and_sees_an_ingested_alert(server, demo, browser, artifacts):
+    app = app_for(demo, "Contoso Ltd")
+    token = client_token(server, app)
+    hostile = "<img src=x onerror=alert(1)> Ransomware behavior on fin-ws01"
+    r = requests.post(f"{server.base}/ingest/v1/alerts", headers={"Authorization": f"Bearer {token}"}, json=[{
+        "sourceId": "browser-1", "title": hostile, "severity": "High", "category": "Ransomware",
+        "device": {"hostname": "fin-ws01", "domain": "corp.contoso.example"},
+        "evidence": [{"entityType": "File", "fileName": "locker.exe"}]}], timeout=30)
+    assert r.status_code == 200, r.text
+    admin = user_for(demo, "admin@contoso.example")
+    sign_in(browser, server, admin["upn"], admin["password"])
+    assert browser.current_url.endswith("/alerts")
+    assert "Contoso Ltd" in browser.find_element(By.ID, "current-tenant").text
+    queue = browser.find_element(By.ID, "alert-queue")
+    link = queue.find_element(By.PARTIAL_LINK_TEXT, "Ransomware behavior on fin-ws01")
+    assert link.text == hostile  # shown as text, not run as markup
+    browser.save_screenshot(str(artifacts / "alert-queue-en.png"))
+    link.click()
+    assert browser.find_element(By.ID, "alert-title").text == hostile
+    assert "locker.exe" in browser.find_element(By.ID, "alert-evidence").text
+    browser.save_screenshot(str(artifacts / "alert-page-en.png"))
+    browser.find_element(By.ID, "signout").click()
+    assert browser.current_url.endswith("/signin")
+
+
+def test_wrong_password_shows_an_error(server, demo, browser):
+    sign_in(browser, server, "admin@northwind.example", "definitely-wrong")
+    assert browser.find_element(By.ID, "signin-error").text
+
+
+@pytest.mark.parametrize("browser", ["ru"], indirect=True)
+def test_russian_browser_gets_russian_pages(server, demo, browser, artifacts):
+    browser.get(f"{server.base}/signin")
+    assert "Вход в Rampart" in browser.page_source
+    admin = user_for(demo, "admin@tailspin.example")
+    sign_in(browser, server, admin["upn"], admin["password"])
+    assert "Очередь оповещений" in browser.page_source
+    browser.save_screenshot(str(artifacts / "alert-queue-ru.png"))
