@@ -89,7 +89,8 @@ public struct AlertSubmission: Sendable, Equatable {
             alertCreationTime: now, firstEventTime: firstEventTime, lastEventTime: lastEventTime ?? firstEventTime,
             lastUpdateTime: now, machineID: device.id, computerDnsName: device.computerDnsName,
             rbacGroupName: device.rbacGroupName, threatName: threatName, mitreTechniques: mitreTechniques,
-            relatedUser: relatedUser, evidence: evidence.map { item in
+            relatedUser: relatedUser,
+            evidence: evidence.map { item in
                 var stamped = item
                 stamped.evidenceCreationTime = stamped.evidenceCreationTime ?? now
                 return stamped

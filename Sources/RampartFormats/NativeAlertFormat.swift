@@ -92,7 +92,8 @@ public enum NativeAlertFormat {
         }
         let techniques = try reader.stringArray("mitreTechniques", limit: 64) ?? []
         for technique in techniques where !isTechniqueID(technique) {
-            throw IngestRejection("mitreTechniques: '\(technique)' is not a MITRE ATT&CK technique id such as T1059 or T1059.001.")
+            throw IngestRejection(
+                "mitreTechniques: '\(technique)' is not a MITRE ATT&CK technique id such as T1059 or T1059.001.")
         }
         var relatedUser: RelatedUser?
         if let user = try reader.object("relatedUser") {
@@ -132,7 +133,8 @@ public enum NativeAlertFormat {
         let typeText = try reader.requiredString("entityType", limit: 64)
         guard let entityType = EvidenceEntityType(caseInsensitive: typeText) else {
             throw IngestRejection(
-                "\(reader.path)entityType '\(typeText)' is not one of \(EvidenceEntityType.allCases.map(\.rawValue).joined(separator: ", ")).")
+                "\(reader.path)entityType '\(typeText)' is not one of \(EvidenceEntityType.allCases.map(\.rawValue).joined(separator: ", "))."
+            )
         }
         var item = AlertEvidence(entityType: entityType.rawValue)
         item.evidenceCreationTime = try reader.time("evidenceCreationTime")

@@ -56,7 +56,9 @@ public struct DirectoryService: Sendable {
     /// The authority of someone at the host's shell (the CLI): every capability in one tenant.
     public static func hostScope(_ tenantID: TenantID) -> AccessScope {
         AccessScope(
-            tenantID: tenantID, principal: .user(id: ObjectID("00000000-0000-0000-0000-000000000000")!, tenantID: tenantID, userPrincipalName: "host"),
+            tenantID: tenantID,
+            principal: .user(
+                id: ObjectID("00000000-0000-0000-0000-000000000000")!, tenantID: tenantID, userPrincipalName: "host"),
             capabilities: [.manageDirectory, .readAlerts, .writeAlerts, .readMachines, .ingestAlerts], deviceGroups: .all)
     }
 
@@ -68,7 +70,8 @@ public struct DirectoryService: Sendable {
         guard let at = upn.firstIndex(of: "@"), at != upn.startIndex, Self.isDomain(String(upn[upn.index(after: at)...])),
             !upn.contains(" ")
         else {
-            throw RampartError.invalidInput(code: "InvalidInput", message: "'\(userPrincipalName)' is not a user principal name (name@domain).")
+            throw RampartError.invalidInput(
+                code: "InvalidInput", message: "'\(userPrincipalName)' is not a user principal name (name@domain).")
         }
         try Self.checkPassword(password)
         let user = User(
@@ -98,7 +101,8 @@ public struct DirectoryService: Sendable {
         guard !name.isEmpty, name.count <= 256 else {
             throw RampartError.invalidInput(code: "InvalidInput", message: "The group name must have 1 to 256 characters.")
         }
-        let group = SecurityGroup(id: .random(), tenantID: scope.tenantID, name: name, description: description, createdAt: .now())
+        let group = SecurityGroup(
+            id: .random(), tenantID: scope.tenantID, name: name, description: description, createdAt: .now())
         do {
             try await directory.createGroup(group)
         } catch StoreError.uniqueViolation {
@@ -145,7 +149,8 @@ public struct DirectoryService: Sendable {
         let secret = Secrets.makeClientSecret()
         let now = Timestamp.now()
         let info = AppSecretInfo(
-            id: .random(), clientID: clientID, hint: String(secret.prefix(3)), expiresAt: now.adding(seconds: Int64(days) * 86_400),
+            id: .random(), clientID: clientID, hint: String(secret.prefix(3)),
+            expiresAt: now.adding(seconds: Int64(days) * 86_400),
             createdAt: now)
         try await apps.addSecret(info, hash: Secrets.sha256Hex(secret))
         return CreatedSecret(info: info, secret: secret)
@@ -159,7 +164,8 @@ public struct DirectoryService: Sendable {
             guard let permission = AppPermission(lenient: name) else {
                 throw RampartError.invalidInput(
                     code: "InvalidInput",
-                    message: "Unknown permission \(name); known: \(AppPermission.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    message:
+                        "Unknown permission \(name); known: \(AppPermission.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             parsed.insert(permission)
         }

@@ -25,12 +25,20 @@ public struct TokenRequest: Sendable {
 
 /// The body Entra answers a token request with.
 public struct TokenResponse: Sendable, Codable, Equatable {
-    public var token_type: String
-    public var expires_in: Int
-    public var ext_expires_in: Int
-    public var access_token: String
+    public var tokenType: String
+    public var expiresIn: Int
+    public var extExpiresIn: Int
+    public var accessToken: String
     /// v1 answers also name the resource.
     public var resource: String?
+
+    enum CodingKeys: String, CodingKey {
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+        case extExpiresIn = "ext_expires_in"
+        case accessToken = "access_token"
+        case resource
+    }
 }
 
 /// The Entra-compatible token service: client credentials and resource-owner password grants.
@@ -220,7 +228,7 @@ public struct TokenService: Sendable {
         do {
             let token = try await keys.sign(claims)
             return TokenResponse(
-                token_type: "Bearer", expires_in: lifetime - 1, ext_expires_in: lifetime - 1, access_token: token,
+                tokenType: "Bearer", expiresIn: lifetime - 1, extExpiresIn: lifetime - 1, accessToken: token,
                 resource: request.endpoint == .v1 ? resource.audience : nil)
         } catch {
             throw OAuthError(.invalidRequest, "The token could not be signed; retry.")

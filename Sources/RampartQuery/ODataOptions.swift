@@ -56,7 +56,8 @@ public struct ODataOptions: Sendable, Equatable {
                     guard let match = expandable.first(where: { $0.lowercased() == property.lowercased() }) else {
                         throw ODataError(
                             option: rawName,
-                            message: "'\(property)' cannot be expanded; expandable: \(expandable.sorted().joined(separator: ", ")).",
+                            message:
+                                "'\(property)' cannot be expanded; expandable: \(expandable.sorted().joined(separator: ", ")).",
                             position: offset == 0 ? 1 : nil)
                     }
                     options.expand.insert(match)
@@ -64,7 +65,8 @@ public struct ODataOptions: Sendable, Equatable {
             default:
                 throw ODataError(
                     option: rawName,
-                    message: "the option is not supported on this resource; supported: \(supported.sorted().joined(separator: ", ")).")
+                    message:
+                        "the option is not supported on this resource; supported: \(supported.sorted().joined(separator: ", ")).")
             }
         }
         return options
@@ -75,7 +77,8 @@ public struct ODataOptions: Sendable, Equatable {
             throw ODataError(option: name, message: "'\(text)' is not a non-negative integer.", position: 1)
         }
         guard range.contains(value) else {
-            throw ODataError(option: name, message: "the value must be between \(range.lowerBound) and \(range.upperBound).", position: 1)
+            throw ODataError(
+                option: name, message: "the value must be between \(range.lowerBound) and \(range.upperBound).", position: 1)
         }
         return value
     }

@@ -82,7 +82,8 @@ enum DemoDetections {
             }),
         DemoDetection(
             sensor: "suricata", title: "GPL ATTACK_RESPONSE id check returned root",
-            description: "An HTTP response contained the output of `id` for uid=0 (Suricata signature 2100498): a command may have run as root.",
+            description:
+                "An HTTP response contained the output of `id` for uid=0 (Suricata signature 2100498): a command may have run as root.",
             severity: .high, category: .execution, detectionSource: .thirdPartySensors, detectorID: "suricata:2100498",
             techniques: ["T1059.004"],
             evidence: { random, _ in [ipEvidence("217.160.0.187"), ipEvidence(random.ip("10.16.1"))] }),
@@ -94,7 +95,8 @@ enum DemoDetections {
             evidence: { random, _ in [ipEvidence(random.ip("172.17.1")), userEvidence("paco", domain: "local")] }),
         DemoDetection(
             sensor: "wazuh", title: "Shellshock attack attempt",
-            description: "Wazuh rule 31166 (level 6): a web request carried a Bash function definition in a header (CVE-2014-6271).",
+            description:
+                "Wazuh rule 31166 (level 6): a web request carried a Bash function definition in a header (CVE-2014-6271).",
             severity: .high, category: .initialAccess, detectionSource: .thirdPartySensors, detectorID: "wazuh:31166",
             techniques: ["T1190"],
             evidence: { random, _ in
@@ -105,7 +107,8 @@ enum DemoDetections {
         DemoDetection(
             sensor: "falco", title: "Terminal shell in container",
             description: "Falco: a shell was spawned in a container with an attached terminal (user=root).",
-            severity: .high, category: .execution, detectionSource: .thirdPartySensors, detectorID: "falco:terminal_shell_in_container",
+            severity: .high, category: .execution, detectionSource: .thirdPartySensors,
+            detectorID: "falco:terminal_shell_in_container",
             techniques: ["T1059"],
             evidence: { random, _ in [processEvidence(random, file: "bash", path: "/bin", commandLine: "bash")] }),
         DemoDetection(
@@ -117,14 +120,16 @@ enum DemoDetections {
         DemoDetection(
             sensor: "falco", title: "Disallowed K8s User",
             description: "Falco: a Kubernetes operation was performed by a user not in the allowed list.",
-            severity: .medium, category: .privilegeEscalation, detectionSource: .thirdPartySensors, detectorID: "falco:disallowed_k8s_user",
+            severity: .medium, category: .privilegeEscalation, detectionSource: .thirdPartySensors,
+            detectorID: "falco:disallowed_k8s_user",
             techniques: ["T1078"],
             evidence: { _, _ in [userEvidence("yacht", domain: "cluster")] }),
         DemoDetection(
             sensor: "defender", title: "Low-reputation arbitrary code executed by signed executable",
             description:
                 "Binaries signed by Microsoft can be used to run low-reputation arbitrary code. This technique hides the execution of malicious code within a trusted process.",
-            severity: .low, category: .execution, detectionSource: .windowsDefenderAtp, detectorID: "17e10bbc-3a68-474a-8aad-faef14d43952",
+            severity: .low, category: .execution, detectionSource: .windowsDefenderAtp,
+            detectorID: "17e10bbc-3a68-474a-8aad-faef14d43952",
             techniques: ["T1064", "T1085", "T1220"],
             evidence: { random, host in
                 [
@@ -137,7 +142,8 @@ enum DemoDetections {
         DemoDetection(
             sensor: "defender", title: "Suspicious PowerShell command line",
             description: "A PowerShell process ran an encoded command often used to download and run code.",
-            severity: .medium, category: .execution, detectionSource: .windowsDefenderAtp, detectorID: "7f2a5b1c-9d40-4e55-8f1b-2c6a1e0d9b31",
+            severity: .medium, category: .execution, detectionSource: .windowsDefenderAtp,
+            detectorID: "7f2a5b1c-9d40-4e55-8f1b-2c6a1e0d9b31",
             techniques: ["T1059.001", "T1027"],
             evidence: { random, _ in
                 [
@@ -148,8 +154,10 @@ enum DemoDetections {
             }),
         DemoDetection(
             sensor: "defender", title: "Meterpreter post-exploitation tool",
-            description: "Malware and unwanted software are undesirable applications that perform annoying, disruptive, or harmful actions.",
-            severity: .high, category: .malware, detectionSource: .windowsDefenderAv, detectorID: "a0e2d9b1-5c3e-4f7a-b8d6-1e9c4f2a7b50",
+            description:
+                "Malware and unwanted software are undesirable applications that perform annoying, disruptive, or harmful actions.",
+            severity: .high, category: .malware, detectionSource: .windowsDefenderAv,
+            detectorID: "a0e2d9b1-5c3e-4f7a-b8d6-1e9c4f2a7b50",
             techniques: ["T1055"],
             evidence: { random, _ in
                 var file = AlertEvidence(entityType: "File")
@@ -162,14 +170,17 @@ enum DemoDetections {
             }),
         DemoDetection(
             sensor: "ocsf", title: "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
-            description: "OCSF detection finding (GuardDuty): credentials created exclusively for an EC2 instance were used from an external IP address.",
-            severity: .high, category: .exfiltration, detectionSource: .thirdPartySensors, detectorID: "guardduty:InstanceCredentialExfiltration",
+            description:
+                "OCSF detection finding (GuardDuty): credentials created exclusively for an EC2 instance were used from an external IP address.",
+            severity: .high, category: .exfiltration, detectionSource: .thirdPartySensors,
+            detectorID: "guardduty:InstanceCredentialExfiltration",
             techniques: ["T1552.005"],
             evidence: { random, _ in [ipEvidence(random.ip("198.51.100"))] }),
         DemoDetection(
             sensor: "ocsf", title: "Okta: user account locked out after repeated failed sign-ins",
             description: "OCSF detection finding from Okta: many failed authentications for one account from one address.",
-            severity: .informational, category: .credentialAccess, detectionSource: .thirdPartySensors, detectorID: "okta:account_lockout",
+            severity: .informational, category: .credentialAccess, detectionSource: .thirdPartySensors,
+            detectorID: "okta:account_lockout",
             techniques: ["T1110.003"],
             evidence: { random, _ in [ipEvidence(random.ip("203.0.113")), userEvidence("j.smith", domain: "okta")] }),
     ]

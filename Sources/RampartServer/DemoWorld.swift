@@ -19,9 +19,16 @@ public struct DemoCredentials: Codable, Sendable {
     }
     public struct AppEntry: Codable, Sendable {
         public let tenant: String
-        public let client_id: String
-        public let client_secret: String
+        public let clientID: String
+        public let clientSecret: String
         public let permissions: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case tenant
+            case clientID = "client_id"
+            case clientSecret = "client_secret"
+            case permissions
+        }
     }
     public var portal: String
     public var tenants: [TenantEntry]
@@ -68,14 +75,18 @@ public struct DemoWorld: Sendable {
         record(mssp, into: &credentials)
         let msspScope = DirectoryService.hostScope(Self.msspID)
         let analysts = try await admin.createGroup(in: msspScope, name: "SOC analysts", description: "Tier 1 and 2 analysts")
-        let approvers = try await admin.createGroup(in: msspScope, name: "Access approvers", description: "Approve customer access")
-        for (name, role, group) in [("analyst1", "member", analysts), ("analyst2", "member", analysts), ("approver", "member", approvers)] {
+        let approvers = try await admin.createGroup(
+            in: msspScope, name: "Access approvers", description: "Approve customer access")
+        for (name, role, group) in [
+            ("analyst1", "member", analysts), ("analyst2", "member", analysts), ("approver", "member", approvers),
+        ] {
             let password = Secrets.makePassword()
             let user = try await admin.createUser(
                 in: msspScope, userPrincipalName: "\(name)@fabrikam-mssp.example", displayName: name.capitalized,
                 role: .member, password: password)
             _ = try await admin.addMember(in: msspScope, group: group.id.description, user: user.id.description)
-            credentials.users.append(.init(tenant: Self.msspID.description, upn: user.userPrincipalName, password: password, role: role))
+            credentials.users.append(
+                .init(tenant: Self.msspID.description, upn: user.userPrincipalName, password: password, role: role))
         }
         for (index, (id, name, domain)) in Self.customers.enumerated() {
             let customer = try await admin.createTenant(name: name, domain: domain, kind: .customer, id: id)
@@ -106,7 +117,7 @@ public struct DemoWorld: Sendable {
         let secret = try await admin.addSecret(in: scope, clientID: app.clientID)
         credentials.apps.append(
             .init(
-                tenant: tenantID.description, client_id: app.clientID.description, client_secret: secret.secret,
+                tenant: tenantID.description, clientID: app.clientID.description, clientSecret: secret.secret,
                 permissions: permissions.map(\.rawValue).sorted()))
     }
 
@@ -115,7 +126,8 @@ public struct DemoWorld: Sendable {
         var credentials = DemoCredentials(portal: services.configuration.resolvedPublicURL, tenants: [], users: [], apps: [])
         for id in [Self.msspID] + Self.customers.map(\.0) {
             guard let tenant = try await services.directory.tenant(id: id) else { continue }
-            credentials.tenants.append(.init(id: id.description, name: tenant.name, domain: tenant.domain, kind: tenant.kind.rawValue))
+            credentials.tenants.append(
+                .init(id: id.description, name: tenant.name, domain: tenant.domain, kind: tenant.kind.rawValue))
             let scope = DirectoryService.hostScope(id)
             for user in try await services.directory.users(in: scope) {
                 let password = Secrets.makePassword()
@@ -128,7 +140,7 @@ public struct DemoWorld: Sendable {
                 let permissions = try await services.apps.permissions(clientID: app.clientID, tenantID: id)
                 credentials.apps.append(
                     .init(
-                        tenant: id.description, client_id: app.clientID.description, client_secret: secret.secret,
+                        tenant: id.description, clientID: app.clientID.description, clientSecret: secret.secret,
                         permissions: permissions.map(\.rawValue).sorted()))
             }
         }

@@ -80,9 +80,13 @@ struct ErrorMappingMiddleware: RouterMiddleware {
         case .notFound(let message): (.notFound, "NotFound", message)
         case .invalidInput(let code, let message): (.badRequest, code, message)
         case .conflict(let message): (.conflict, "Conflict", message)
-        case .tooManyRequests(let seconds): (.tooManyRequests, "TooManyRequests", "Too many requests; retry after \(seconds) seconds.")
+        case .tooManyRequests(let seconds):
+            (.tooManyRequests, "TooManyRequests", "Too many requests; retry after \(seconds) seconds.")
         case .payloadTooLarge(let limit):
-            (.contentTooLarge, "PayloadTooLarge", limit > 0 ? "The body exceeds the limit of \(limit) bytes." : "The body is too large.")
+            (
+                .contentTooLarge, "PayloadTooLarge",
+                limit > 0 ? "The body exceeds the limit of \(limit) bytes." : "The body is too large."
+            )
         }
     }
 

@@ -71,7 +71,9 @@ struct IngestRoutes {
         ])
         context.logger.info(
             "ingested alerts",
-            metadata: ["tenant": "\(scope.tenantID)", "accepted": "\(accepted.count)", "rejected": "\(records.count - accepted.count)"])
+            metadata: [
+                "tenant": "\(scope.tenantID)", "accepted": "\(accepted.count)", "rejected": "\(records.count - accepted.count)",
+            ])
         return JSONResponse.make(body)
     }
 }

@@ -35,7 +35,8 @@ struct ManagementRoutes {
         manage.post("users/:user/password") { request, context in
             let scope = try await scope(request)
             let body = try await decode(SetPasswordBody.self, request)
-            let user = try await admin.setPassword(in: scope, user: try context.parameters.require("user"), password: body.password)
+            let user = try await admin.setPassword(
+                in: scope, user: try context.parameters.require("user"), password: body.password)
             return try JSONResponse.encodable(UserBody(user))
         }
         manage.get("groups") { request, _ in
@@ -128,7 +129,8 @@ struct ManagementRoutes {
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         guard let value = try await decodeOptional(type, request) else {
-            throw RampartError.invalidInput(code: "InvalidRequestBody", message: "Invalid request body: a JSON object is required.")
+            throw RampartError.invalidInput(
+                code: "InvalidRequestBody", message: "Invalid request body: a JSON object is required.")
         }
         return value
     }

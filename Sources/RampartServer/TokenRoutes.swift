@@ -68,7 +68,10 @@ struct TokenRoutes {
         let v2 = version == .v2
         let body = JSONValue.object([
             ("token_endpoint", .string(base + (v2 ? "/oauth2/v2.0/token" : "/oauth2/token"))),
-            ("token_endpoint_auth_methods_supported", .array(["client_secret_post", "client_secret_basic"].map(JSONValue.string))),
+            (
+                "token_endpoint_auth_methods_supported",
+                .array(["client_secret_post", "client_secret_basic"].map(JSONValue.string))
+            ),
             ("jwks_uri", .string(base + (v2 ? "/discovery/v2.0/keys" : "/discovery/keys"))),
             ("response_modes_supported", .array(["query", "form_post"].map(JSONValue.string))),
             ("subject_types_supported", .array([.string("pairwise")])),

@@ -320,7 +320,9 @@ public struct AlertRepository: Sendable {
             .optionalInt("seq") ?? 0
     }
 
-    public func events(_ scope: AccessScope, after seq: Int64, limit: Int) async throws -> [(seq: Int64, alertID: String, kind: String)] {
+    public func events(_ scope: AccessScope, after seq: Int64, limit: Int) async throws -> [(
+        seq: Int64, alertID: String, kind: String
+    )] {
         try await db.query(
             """
             SELECT seq, alert_id, kind FROM alert_events WHERE tenant_id = \(bind: scope.tenantID) AND seq > \(bind: seq)

@@ -99,7 +99,8 @@ public enum Migrations {
             ]
         },
         Migration(version: 2, name: "devices, alerts, evidence, comments, event log") { dialect in
-            let serial = dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            let serial =
+                dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
             return [
                 """
                 CREATE TABLE devices (

@@ -20,7 +20,11 @@ struct AppCommand: AsyncParsableCommand {
         func run() async throws {
             try await withServices(storage) { services in
                 let app = try await services.admin.createApp(in: try await tenant.scope(services), displayName: name)
-                if json { try Output.json(app) } else { print(CLIText().format("cli_app_created", app.displayName, app.clientID.description)) }
+                if json {
+                    try Output.json(app)
+                } else {
+                    print(CLIText().format("cli_app_created", app.displayName, app.clientID.description))
+                }
             }
         }
     }
@@ -53,7 +57,9 @@ struct AppCommand: AsyncParsableCommand {
                     try Output.json(listings)
                 } else {
                     for listing in listings {
-                        print("\(listing.app.clientID)  \(listing.app.displayName)  [\(listing.permissions.joined(separator: ", "))]  secrets: \(listing.secrets.map(\.hint).joined(separator: ", "))")
+                        print(
+                            "\(listing.app.clientID)  \(listing.app.displayName)  [\(listing.permissions.joined(separator: ", "))]  secrets: \(listing.secrets.map(\.hint).joined(separator: ", "))"
+                        )
                     }
                 }
             }
@@ -61,7 +67,8 @@ struct AppCommand: AsyncParsableCommand {
     }
 
     struct AddSecret: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add-secret", abstract: "Add a client secret; it is shown once.")
+        static let configuration = CommandConfiguration(
+            commandName: "add-secret", abstract: "Add a client secret; it is shown once.")
         @OptionGroup var storage: StorageOptions
         @OptionGroup var tenant: TenantOption
         @Option(help: "Client id.") var app: String
@@ -71,9 +78,13 @@ struct AppCommand: AsyncParsableCommand {
         func run() async throws {
             guard let clientID = ObjectID(app) else { throw ValidationError("--app must be a client id (GUID)") }
             try await withServices(storage) { services in
-                let created = try await services.admin.addSecret(in: try await tenant.scope(services), clientID: clientID, days: days)
+                let created = try await services.admin.addSecret(
+                    in: try await tenant.scope(services), clientID: clientID, days: days)
                 if json {
-                    try Output.json(["id": created.info.id.description, "secret": created.secret, "expiresAt": created.info.expiresAt.description])
+                    try Output.json([
+                        "id": created.info.id.description, "secret": created.secret,
+                        "expiresAt": created.info.expiresAt.description,
+                    ])
                 } else {
                     print(CLIText().format("cli_secret_created", created.secret, created.info.expiresAt.description))
                 }
@@ -86,16 +97,23 @@ struct AppCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
         @OptionGroup var tenant: TenantOption
         @Option(help: "Client id.") var app: String
-        @Option(name: .customLong("permission"), help: "Alert.Read.All, Alert.ReadWrite.All, Machine.Read.All or Alert.Ingest; repeatable.")
+        @Option(
+            name: .customLong("permission"),
+            help: "Alert.Read.All, Alert.ReadWrite.All, Machine.Read.All or Alert.Ingest; repeatable.")
         var permissions: [String]
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             guard let clientID = ObjectID(app) else { throw ValidationError("--app must be a client id (GUID)") }
             try await withServices(storage) { services in
-                let granted = try await services.admin.grant(in: try await tenant.scope(services), clientID: clientID, permissions: permissions)
+                let granted = try await services.admin.grant(
+                    in: try await tenant.scope(services), clientID: clientID, permissions: permissions)
                 let names = granted.map(\.rawValue).sorted()
-                if json { try Output.json(["permissions": names]) } else { print(CLIText().format("cli_granted", names.joined(separator: ", "))) }
+                if json {
+                    try Output.json(["permissions": names])
+                } else {
+                    print(CLIText().format("cli_granted", names.joined(separator: ", ")))
+                }
             }
         }
     }
@@ -106,7 +124,8 @@ struct KeysCommand: AsyncParsableCommand {
         commandName: "keys", abstract: "Token-signing keys.", subcommands: [Rotate.self])
 
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a new signing key active; old keys stay published until their tokens expire.")
+        static let configuration = CommandConfiguration(
+            abstract: "Make a new signing key active; old keys stay published until their tokens expire.")
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {

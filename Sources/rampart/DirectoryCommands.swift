@@ -56,7 +56,8 @@ struct TenantCommand: AsyncParsableCommand {
         @Option(help: "Display name.") var name: String
         @Option(help: "Verified domain, e.g. contoso.example.") var domain: String
         @Option(help: "customer or mssp.") var kind: String = "customer"
-        @Flag(name: .customLong("operator"), help: "Its administrators may create tenants through the API.") var isOperator = false
+        @Flag(name: .customLong("operator"), help: "Its administrators may create tenants through the API.") var isOperator =
+            false
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -92,7 +93,9 @@ struct TenantCommand: AsyncParsableCommand {
                     try Output.json(tenants)
                 } else {
                     for tenant in tenants {
-                        print("\(tenant.id)  \(tenant.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(tenant.domain)  \(tenant.name)")
+                        print(
+                            "\(tenant.id)  \(tenant.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(tenant.domain)  \(tenant.name)"
+                        )
                     }
                 }
             }
@@ -106,7 +109,8 @@ struct UserCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, SetPassword.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user; prints a one-time password unless --password is given.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user; prints a one-time password unless --password is given.")
         @OptionGroup var storage: StorageOptions
         @OptionGroup var tenant: TenantOption
         @Option(help: "User principal name, name@domain.") var upn: String
@@ -123,7 +127,9 @@ struct UserCommand: AsyncParsableCommand {
                 let user = try await services.admin.createUser(
                     in: scope, userPrincipalName: upn, displayName: displayName, role: role, password: secret)
                 if json {
-                    var body = ["id": user.id.description, "userPrincipalName": user.userPrincipalName, "role": user.role.rawValue]
+                    var body = [
+                        "id": user.id.description, "userPrincipalName": user.userPrincipalName, "role": user.role.rawValue,
+                    ]
                     if password == nil { body["password"] = secret }
                     try Output.json(body)
                 } else {
@@ -146,7 +152,11 @@ struct UserCommand: AsyncParsableCommand {
                 if json {
                     try Output.json(users)
                 } else {
-                    for user in users { print("\(user.id)  \(user.role.rawValue)  \(user.enabled ? "enabled " : "disabled")  \(user.userPrincipalName)") }
+                    for user in users {
+                        print(
+                            "\(user.id)  \(user.role.rawValue)  \(user.enabled ? "enabled " : "disabled")  \(user.userPrincipalName)"
+                        )
+                    }
                 }
             }
         }
@@ -163,7 +173,8 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await withServices(storage) { services in
                 let secret = password ?? Secrets.makePassword()
-                let updated = try await services.admin.setPassword(in: try await tenant.scope(services), user: user, password: secret)
+                let updated = try await services.admin.setPassword(
+                    in: try await tenant.scope(services), user: user, password: secret)
                 if json {
                     var body = ["id": updated.id.description, "userPrincipalName": updated.userPrincipalName]
                     if password == nil { body["password"] = secret }
@@ -192,8 +203,13 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServices(storage) { services in
-                let group = try await services.admin.createGroup(in: try await tenant.scope(services), name: name, description: description)
-                if json { try Output.json(group) } else { print(CLIText().format("cli_group_created", group.name, group.id.description)) }
+                let group = try await services.admin.createGroup(
+                    in: try await tenant.scope(services), name: name, description: description)
+                if json {
+                    try Output.json(group)
+                } else {
+                    print(CLIText().format("cli_group_created", group.name, group.id.description))
+                }
             }
         }
     }
@@ -211,7 +227,9 @@ struct GroupCommand: AsyncParsableCommand {
                 let (group, user, added) = try await services.admin.addMember(
                     in: try await tenant.scope(services), group: group, user: user)
                 if json {
-                    try Output.json(["group": group.id.description, "user": user.id.description, "added": added ? "true" : "false"])
+                    try Output.json([
+                        "group": group.id.description, "user": user.id.description, "added": added ? "true" : "false",
+                    ])
                 } else {
                     print(CLIText().format(added ? "cli_member_added" : "cli_member_exists", user.userPrincipalName, group.name))
                 }

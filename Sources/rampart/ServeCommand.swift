@@ -40,12 +40,15 @@ struct ServeCommand: AsyncParsableCommand {
             shown.port = port
             Console.line(text.format("cli_listening", shown.resolvedPublicURL))
             if let demoCredentials {
-                Console.line(text.format("cli_demo_header", (configuration.dataDirectory as NSString).appendingPathComponent("demo-credentials.json")))
+                Console.line(
+                    text.format(
+                        "cli_demo_header",
+                        (configuration.dataDirectory as NSString).appendingPathComponent("demo-credentials.json")))
                 for user in demoCredentials.users {
                     Console.line("  \(user.upn)  \(user.password)")
                 }
                 for app in demoCredentials.apps {
-                    Console.line(text.format("cli_demo_app", app.tenant, app.client_id, app.client_secret))
+                    Console.line(text.format("cli_demo_app", app.tenant, app.clientID, app.clientSecret))
                 }
             }
         }
@@ -64,7 +67,8 @@ struct MigrateCommand: AsyncParsableCommand {
 }
 
 struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Seed the demo world (once) and print its sign-ins as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Seed the demo world (once) and print its sign-ins as JSON.")
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {

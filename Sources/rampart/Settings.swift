@@ -7,7 +7,8 @@ import SystemPackage
 
 /// Options every command that opens the database takes.
 struct StorageOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database and generated files (default ./rampart-data).")
+    @Option(
+        name: .customLong("data-dir"), help: "Directory for the SQLite database and generated files (default ./rampart-data).")
     var dataDirectory: String?
 
     @Option(name: .customLong("database-url"), help: "postgres://user:password@host:port/database; SQLite when absent.")

@@ -6,7 +6,8 @@ import Testing
 
     func device() -> Device {
         Device(
-            id: DeviceIDGenerator.make(), tenantID: tenant, deviceKey: "host:web-1.corp.example", computerDnsName: "web-1.corp.example",
+            id: DeviceIDGenerator.make(), tenantID: tenant, deviceKey: "host:web-1.corp.example",
+            computerDnsName: "web-1.corp.example",
             osPlatform: "Linux", osVersion: nil, lastIpAddress: nil, rbacGroupName: "Servers", machineTags: [],
             firstSeen: .now(), lastSeen: .now())
     }

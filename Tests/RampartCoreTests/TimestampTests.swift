@@ -17,9 +17,10 @@ import Testing
     }
 
     @Test func refusesMalformedText() {
-        for text in ["", "2021", "2021-13-01T00:00:00Z", "2021-02-30T00:00:00Z", "2021-01-01T25:00:00Z", "2021-01-01T00:00:00",
-            "2021-01-01T00:00:00.Z", "2021-01-01T00:00:00Zjunk", "yesterday"]
-        {
+        for text in [
+            "", "2021", "2021-13-01T00:00:00Z", "2021-02-30T00:00:00Z", "2021-01-01T25:00:00Z", "2021-01-01T00:00:00",
+            "2021-01-01T00:00:00.Z", "2021-01-01T00:00:00Zjunk", "yesterday",
+        ] {
             #expect(Timestamp(iso8601: text) == nil, "\(text) should not parse")
         }
     }

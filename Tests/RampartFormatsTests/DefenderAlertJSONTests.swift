@@ -25,8 +25,15 @@ func orderedKeys(ofFirstObjectIn text: String, depth: Int = 1) -> [String] {
     var expectingKey = false
     for character in text {
         if inString {
-            if escaped { escaped = false; current.append(character); continue }
-            if character == "\\" { escaped = true; continue }
+            if escaped {
+                escaped = false
+                current.append(character)
+                continue
+            }
+            if character == "\\" {
+                escaped = true
+                continue
+            }
             if character == "\"" {
                 inString = false
                 if level == depth && expectingKey { keys.append(current) }
@@ -63,14 +70,16 @@ func orderedKeys(ofFirstObjectIn text: String, depth: Int = 1) -> [String] {
         process.filePath = "C:\\Windows\\SysWOW64"
         return Alert(
             id: "da637472900382838869_1364969609", tenantID: TenantID("a839b112-1253-6432-9bf6-94542403f21c")!, sourceID: "s",
-            incidentID: 1_126_093, severity: .low, status: .new, investigationState: .queued, detectionSource: "WindowsDefenderAtp",
+            incidentID: 1_126_093, severity: .low, status: .new, investigationState: .queued,
+            detectionSource: "WindowsDefenderAtp",
             detectorID: "17e10bbc-3a68-474a-8aad-faef14d43952", category: "Execution",
             title: "Low-reputation arbitrary code executed by signed executable", description: "Binaries signed by Microsoft…",
             alertCreationTime: Timestamp(iso8601: "2021-01-26T20:33:57.7220239Z")!,
             firstEventTime: Timestamp(iso8601: "2021-01-26T20:31:32.9562661Z"),
             lastEventTime: Timestamp(iso8601: "2021-01-26T20:31:33.0577322Z"),
             lastUpdateTime: Timestamp(iso8601: "2021-01-26T20:33:59.2Z")!, machineID: "111e6dd8c833c8a052ea231ec1b19adaf497b625",
-            computerDnsName: "temp123.middleeast.corp.microsoft.com", rbacGroupName: "A", mitreTechniques: ["T1064", "T1085", "T1220"],
+            computerDnsName: "temp123.middleeast.corp.microsoft.com", rbacGroupName: "A",
+            mitreTechniques: ["T1064", "T1085", "T1220"],
             relatedUser: RelatedUser(userName: "temp123", domainName: "DOMAIN"),
             comments: [
                 AlertComment(

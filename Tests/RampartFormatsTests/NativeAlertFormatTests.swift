@@ -9,7 +9,9 @@ import Testing
         "sourceId": "eve-1", "title": "ET POLICY PsExec service created", "severity": "medium", "category": "lateralmovement",
         "firstEventTime": "2022-06-24T10:00:00.123+02:00", "mitreTechniques": ["T1569.002"],
         "device": ["hostname": "WS01", "domain": "corp.example", "ipAddress": "10.1.1.5", "tags": ["workstation"]],
-        "evidence": [["entityType": "ip", "ipAddress": "10.1.1.7"], ["entityType": "File", "sha256": String(repeating: "A", count: 64)]],
+        "evidence": [
+            ["entityType": "ip", "ipAddress": "10.1.1.7"], ["entityType": "File", "sha256": String(repeating: "A", count: 64)],
+        ],
     ]
 
     func parse(_ record: [String: Any]) -> Result<AlertSubmission, IngestRejection> {
@@ -28,15 +30,16 @@ import Testing
         #expect(submission.evidence[1].sha256 == String(repeating: "a", count: 64))
     }
 
-    @Test(arguments: [
-        ("sourceId", nil, "sourceId is required."),
-        ("severity", "Critical", "severity 'Critical' is not one of"),
-        ("category", "Bogus", "category 'Bogus' is not a Defender alert category."),
-        ("firstEventTime", "yesterday", "firstEventTime 'yesterday' is not an ISO 8601 date-time."),
-        ("title", 42, "title must be a string."),
-        ("mitreTechniques", ["T99"], "mitreTechniques: 'T99' is not a MITRE ATT&CK technique id"),
-        ("device", nil, "device is required."),
-    ] as [(String, (any Sendable)?, String)])
+    @Test(
+        arguments: [
+            ("sourceId", nil, "sourceId is required."),
+            ("severity", "Critical", "severity 'Critical' is not one of"),
+            ("category", "Bogus", "category 'Bogus' is not a Defender alert category."),
+            ("firstEventTime", "yesterday", "firstEventTime 'yesterday' is not an ISO 8601 date-time."),
+            ("title", 42, "title must be a string."),
+            ("mitreTechniques", ["T99"], "mitreTechniques: 'T99' is not a MITRE ATT&CK technique id"),
+            ("device", nil, "device is required."),
+        ] as [(String, (any Sendable)?, String)])
     func rejectsWithAReasonThatNamesTheField(field: String, value: (any Sendable)?, reason: String) {
         var record = valid
         record[field] = value
@@ -83,7 +86,9 @@ import Testing
     }
 
     @Test func ipAddressSyntax() {
-        for good in ["10.0.0.1", "255.255.255.255", "::1", "fe80::1", "2001:db8::8a2e:370:7334", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8"] {
+        for good in [
+            "10.0.0.1", "255.255.255.255", "::1", "fe80::1", "2001:db8::8a2e:370:7334", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8",
+        ] {
             #expect(IPAddressSyntax.isValid(good), "\(good)")
         }
         for bad in ["", "1.2.3", "256.1.1.1", "01.1.1.1", "1.2.3.4.5", ":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "g::1", "host"] {

@@ -41,8 +41,10 @@ struct IdentityFixture {
         authenticator = BearerAuthenticator(keys: keys, directory: repository, apps: apps, issuerBase: issuer)
     }
 
-    func request(_ form: [String: String], tenant reference: String? = nil, endpoint: TokenRequest.Endpoint = .v2,
-                 basic: (String, String)? = nil) -> TokenRequest {
+    func request(
+        _ form: [String: String], tenant reference: String? = nil, endpoint: TokenRequest.Endpoint = .v2,
+        basic: (String, String)? = nil
+    ) -> TokenRequest {
         TokenRequest(
             tenantReference: reference ?? tenant.id.description, endpoint: endpoint, form: form,
             basicCredentials: basic.map { (clientID: $0.0, secret: $0.1) })
@@ -71,16 +73,16 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
     @Test func clientCredentialsIssueAVerifiableTokenWithEntraClaims() async throws {
         let fixture = try await IdentityFixture()
         let response = try await fixture.tokens.issue(fixture.request(fixture.clientCredentials))
-        #expect(response.token_type == "Bearer")
-        #expect(response.expires_in == 3599)
-        let claims = try await fixture.keys.verify(response.access_token)
+        #expect(response.tokenType == "Bearer")
+        #expect(response.expiresIn == 3599)
+        let claims = try await fixture.keys.verify(response.accessToken)
         #expect(claims.aud == "https://api.securitycenter.microsoft.com")
         #expect(claims.tid == fixture.tenant.id.description)
         #expect(claims.appid == fixture.clientID.description)
         #expect(claims.roles == ["Alert.Read.All"])
         #expect(claims.iss == "https://rampart.test/\(fixture.tenant.id)/v2.0")
         #expect(claims.exp - claims.iat == 3600)
-        let scope = try await fixture.authenticator.scope(authorization: "Bearer \(response.access_token)") { _ in true }
+        let scope = try await fixture.authenticator.scope(authorization: "Bearer \(response.accessToken)") { _ in true }
         #expect(scope.tenantID == fixture.tenant.id)
         #expect(scope.allows(.readAlerts))
         #expect(!scope.allows(.writeAlerts))
@@ -94,9 +96,10 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
         form["client_secret"] = nil
         form["resource"] = "https://graph.windows.net"
         let response = try await fixture.tokens.issue(
-            fixture.request(form, tenant: "CONTOSO.example", endpoint: .v1, basic: (fixture.clientID.description, fixture.secret)))
+            fixture.request(form, tenant: "CONTOSO.example", endpoint: .v1, basic: (fixture.clientID.description, fixture.secret))
+        )
         #expect(response.resource == "https://graph.windows.net")
-        #expect(try await fixture.keys.verify(response.access_token).ver == "1.0")
+        #expect(try await fixture.keys.verify(response.accessToken).ver == "1.0")
     }
 
     @Test func wrongSecretAndUnknownClientLookTheSame() async throws {
@@ -126,15 +129,16 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
         #expect(error?.code == .invalidClient)
     }
 
-    @Test(arguments: [
-        ("grant_type", "authorization_code", OAuthError.Code.unsupportedGrantType),
-        ("grant_type", nil, .invalidRequest),
-        ("scope", "https://evil.example/.default", .invalidScope),
-        ("scope", "https://api.securitycenter.microsoft.com", .invalidScope),
-        ("scope", "https://api.securitycenter.microsoft.com/.default https://graph.microsoft.com/.default", .invalidScope),
-        ("scope", nil, .invalidRequest),
-        ("client_id", nil, .invalidRequest),
-    ] as [(String, String?, OAuthError.Code)])
+    @Test(
+        arguments: [
+            ("grant_type", "authorization_code", OAuthError.Code.unsupportedGrantType),
+            ("grant_type", nil, .invalidRequest),
+            ("scope", "https://evil.example/.default", .invalidScope),
+            ("scope", "https://api.securitycenter.microsoft.com", .invalidScope),
+            ("scope", "https://api.securitycenter.microsoft.com/.default https://graph.microsoft.com/.default", .invalidScope),
+            ("scope", nil, .invalidRequest),
+            ("client_id", nil, .invalidRequest),
+        ] as [(String, String?, OAuthError.Code)])
     func badRequestsGetRFC6749Errors(field: String, value: String?, code: OAuthError.Code) async throws {
         let fixture = try await IdentityFixture()
         var form = fixture.clientCredentials
@@ -153,7 +157,7 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
 
     @Test func revokingAGrantTakesEffectOnTheNextRequest() async throws {
         let fixture = try await IdentityFixture()
-        let token = try await fixture.tokens.issue(fixture.request(fixture.clientCredentials)).access_token
+        let token = try await fixture.tokens.issue(fixture.request(fixture.clientCredentials)).accessToken
         let before = try await fixture.authenticator.scope(authorization: "Bearer \(token)") { _ in true }
         #expect(before.allows(.readAlerts))
         try await fixture.admin.revoke(
@@ -168,7 +172,7 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
             "grant_type": "password", "client_id": TokenService.publicClientID.description,
             "username": "admin@contoso.example", "password": fixture.adminPassword, "scope": "api://rampart/.default",
         ]
-        let token = try await fixture.tokens.issue(fixture.request(form)).access_token
+        let token = try await fixture.tokens.issue(fixture.request(form)).accessToken
         let claims = try await fixture.keys.verify(token)
         #expect(claims.upn == "admin@contoso.example")
         #expect(claims.scp == "user_impersonation")
@@ -187,7 +191,7 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
 
     @Test func tamperedAndForeignTokensAreUnauthorized() async throws {
         let fixture = try await IdentityFixture()
-        let token = try await fixture.tokens.issue(fixture.request(fixture.clientCredentials)).access_token
+        let token = try await fixture.tokens.issue(fixture.request(fixture.clientCredentials)).accessToken
         var tampered = Array(token)
         tampered[tampered.count - 5] = tampered[tampered.count - 5] == "A" ? "B" : "A"
         for header in [nil, "", "Bearer", "Basic abc", "Bearer \(String(tampered))", "Bearer a.b.c"] as [String?] {
@@ -203,7 +207,7 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
 
     @Test func rotatedKeysStayPublishedAndOldTokensStillVerify() async throws {
         let fixture = try await IdentityFixture()
-        let old = try await fixture.tokens.issue(fixture.request(fixture.clientCredentials)).access_token
+        let old = try await fixture.tokens.issue(fixture.request(fixture.clientCredentials)).accessToken
         let before = try await fixture.keys.jwks()["keys"]?.count ?? 0
         _ = try await fixture.keys.rotate()
         #expect((try await fixture.keys.jwks()["keys"]?.count ?? 0) == before + 1)

@@ -10,7 +10,9 @@ import Testing
 
     @Test func defaultsAndValues() throws {
         #expect(try parse([]) == ODataOptions(top: 10_000, skip: 0, expand: []))
-        #expect(try parse([("$top", "5"), ("$skip", "10"), ("$expand", "Evidence")]) == ODataOptions(top: 5, skip: 10, expand: ["evidence"]))
+        #expect(
+            try parse([("$top", "5"), ("$skip", "10"), ("$expand", "Evidence")])
+                == ODataOptions(top: 5, skip: 10, expand: ["evidence"]))
         #expect(try parse([("api-version", "1"), ("$TOP", "3")]).top == 3)
     }
 

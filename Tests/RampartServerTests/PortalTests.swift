@@ -30,11 +30,14 @@ func hiddenCSRF(_ html: String) -> String? {
 }
 
 @Suite struct PortalTests {
-    func signIn(_ client: some TestClientProtocol, _ jar: inout CookieJar, upn: String, password: String) async throws -> TestResponse {
+    func signIn(_ client: some TestClientProtocol, _ jar: inout CookieJar, upn: String, password: String) async throws
+        -> TestResponse
+    {
         let page = try await client.execute(uri: "/signin", method: .get, headers: jar.header)
         jar.take(page)
         let csrf = hiddenCSRF(String(buffer: page.body)) ?? ""
-        let response = try await client.form("/signin", ["username": upn, "password": password, "csrf": csrf], headers: jar.header)
+        let response = try await client.form(
+            "/signin", ["username": upn, "password": password, "csrf": csrf], headers: jar.header)
         jar.take(response)
         return response
     }
@@ -44,7 +47,8 @@ func hiddenCSRF(_ html: String) -> String? {
         try await world.application().test(.router) { client in
             let token = try await client.token(world.contoso)
             let hostile = "<script>alert('x')</script> & \"quotes\""
-            _ = try await client.json("/ingest/v1/alerts", token: token, method: .post, body: ingestBody([record("h1", title: hostile)]))
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: token, method: .post, body: ingestBody([record("h1", title: hostile)]))
 
             var jar = CookieJar()
             let redirect = try await signIn(client, &jar, upn: "admin@contoso.example", password: world.contoso.adminPassword)
@@ -76,7 +80,8 @@ func hiddenCSRF(_ html: String) -> String? {
         let world = try await TestWorld()
         try await world.application().test(.router) { client in
             let token = try await client.token(world.fabrikam)
-            let (_, result) = try await client.json("/ingest/v1/alerts", token: token, method: .post, body: ingestBody([record("f1")]))
+            let (_, result) = try await client.json(
+                "/ingest/v1/alerts", token: token, method: .post, body: ingestBody([record("f1")]))
             let id = (result["results"] as? [[String: Any]])?.first?["alertId"] as? String ?? ""
             var jar = CookieJar()
             _ = try await signIn(client, &jar, upn: "admin@contoso.example", password: world.contoso.adminPassword)
@@ -137,7 +142,8 @@ func hiddenCSRF(_ html: String) -> String? {
     @Test func russianReadersGetRussianPages() async throws {
         let world = try await TestWorld()
         try await world.application().test(.router) { client in
-            let page = try await client.execute(uri: "/signin", method: .get, headers: [.acceptLanguage: "ru-RU,ru;q=0.9,en;q=0.5"])
+            let page = try await client.execute(
+                uri: "/signin", method: .get, headers: [.acceptLanguage: "ru-RU,ru;q=0.9,en;q=0.5"])
             let html = String(buffer: page.body)
             #expect(html.contains("lang=\"ru\""))
             #expect(html.contains("Вход в Rampart"))
@@ -196,9 +202,12 @@ func hiddenCSRF(_ html: String) -> String? {
     @Test func codeUsesOnlyKeysTheCatalogHas() throws {
         let english = try catalog("en")
         let sources = resources.deletingLastPathComponent().deletingLastPathComponent()
-        let files = try FileManager.default.contentsOfDirectory(atPath: sources.appendingPathComponent("RampartServer").path)
+        let files =
+            try FileManager.default.contentsOfDirectory(atPath: sources.appendingPathComponent("RampartServer").path)
             .filter { $0.hasPrefix("Portal") }.map { "RampartServer/\($0)" }
-            + FileManager.default.contentsOfDirectory(atPath: sources.appendingPathComponent("rampart").path).map { "rampart/\($0)" }
+            + FileManager.default.contentsOfDirectory(atPath: sources.appendingPathComponent("rampart").path).map {
+                "rampart/\($0)"
+            }
         let pattern = try Regex("\"((?:cli|signin|alerts|alert|pager|evidence|field|error|layout)_[a-z_]+)\"")
         var used: Set<String> = []
         for file in files {

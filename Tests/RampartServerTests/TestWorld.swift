@@ -24,7 +24,8 @@ struct TestWorld {
 
     init(ingestLimit: Int = 16 << 20) async throws {
         var configuration = ServerConfiguration()
-        configuration.dataDirectory = FileManager.default.temporaryDirectory
+        configuration.dataDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("rampart-server-\(UUID().uuidString)").path
         configuration.publicURL = "https://rampart.test"
         configuration.maximumIngestBytes = ingestLimit
@@ -36,7 +37,8 @@ struct TestWorld {
             let app = try await admin.createApp(in: scope, displayName: "App")
             _ = try await admin.grant(in: scope, clientID: app.clientID, permissions: permissions)
             let secret = try await admin.addSecret(in: scope, clientID: app.clientID).secret
-            return TenantFixture(tenant: created.tenant, adminPassword: created.adminPassword, clientID: app.clientID, secret: secret)
+            return TenantFixture(
+                tenant: created.tenant, adminPassword: created.adminPassword, clientID: app.clientID, secret: secret)
         }
         contoso = try await tenant("Contoso", "contoso.example", permissions: ["Alert.Read.All", "Alert.Ingest"])
         fabrikam = try await tenant("Fabrikam", "fabrikam.example", permissions: ["Alert.Read.All", "Alert.Ingest"])

@@ -63,7 +63,8 @@ import Testing
             Issue.record("expected two creations, got \(first)")
             return
         }
-        let again = try await alerts.ingest([submission("a", severity: .high, title: "Renamed")], scope: scope, now: t0.adding(seconds: 60))
+        let again = try await alerts.ingest(
+            [submission("a", severity: .high, title: "Renamed")], scope: scope, now: t0.adding(seconds: 60))
         #expect(again == [.updated(alertID: idA)])
         #expect(try await alerts.count(scope) == 2)
         let alert = try #require(try await alerts.get(scope, id: idA))

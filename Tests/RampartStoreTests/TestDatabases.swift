@@ -30,7 +30,6 @@ enum TestDatabase: String, CaseIterable, Sendable {
     }
 }
 
-
 /// A tenant with a unique domain, so tests never collide on a shared PostgreSQL database.
 func makeTenant(_ directory: DirectoryRepository, kind: TenantKind = .customer) async throws -> Tenant {
     let id = TenantID.random()
@@ -52,7 +51,8 @@ func submission(_ sourceID: String, host: String = "web-1", severity: AlertSever
     var evidence = AlertEvidence(entityType: "Ip")
     evidence.ipAddress = "10.0.0.1"
     return AlertSubmission(
-        sourceID: sourceID, device: DeviceIdentity(hostname: host, domain: "corp.example", osPlatform: "Linux", ipAddress: "10.0.0.5"),
+        sourceID: sourceID,
+        device: DeviceIdentity(hostname: host, domain: "corp.example", osPlatform: "Linux", ipAddress: "10.0.0.5"),
         title: title, description: "Description", severity: severity, category: "Execution",
         detectionSource: "ThirdPartySensors", detectorID: "rule-1", firstEventTime: Timestamp(iso8601: "2024-05-01T10:00:00Z"),
         lastEventTime: Timestamp(iso8601: "2024-05-01T10:01:00Z"), mitreTechniques: ["T1059"],
