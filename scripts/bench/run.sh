@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmarks of docs/PERFORMANCE.md: seed N alerts over T tenants, then measure HTTP ingest and list with wrk.
+# Usage: scripts/bench/run.sh sqlite|postgres [ALERTS] [TENANTS] [SECONDS]
+# Builds in release into .build-release; PostgreSQL is a throw-away cluster started by scripts/start-postgres.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+kind=${1:-sqlite}
+alerts=${2:-1000000}
+tenants=${3:-100}
+seconds=${4:-30}
+work=$(mktemp -d /tmp/rampart-bench.XXXXXX)
+port=18080
+swift build -c release --scratch-path .build-release --product rampart >/dev/null
+bin=$(swift build -c release --scratch-path .build-release --show-bin-path)/rampart
+storage=(--data-dir "$work/data")
+if [ "$kind" = postgres ]; then
+  eval "$(scripts/start-postgres.sh "$work/pg" 55433)"
+  storage+=(--database-url "$RAMPART_TEST_DATABASE_URL")
+  trap 'scripts/stop-postgres.sh "$work/pg"' EXIT
+fi
+echo "== seeding $alerts alerts over $tenants tenants ($kind, in process)"
+"$bin" bench seed "${storage[@]}" --tenants "$tenants" --alerts "$alerts" --output "$work/apps.json" --log-level warning
+"$bin" serve "${storage[@]}" --port $port --log-level warning > "$work/serve.out" 2> "$work/serve.err" &
+server=$!
+trap 'kill $server 2>/dev/null || true; [ "$kind" = postgres ] && scripts/stop-postgres.sh "$work/pg"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+python3 - "$work/apps.json" "$port" > "$work/tokens.lua" <<'PY'
+import json, sys, requests
+apps, port = json.load(open(sys.argv[1])), sys.argv[2]
+tokens = []
+for app in apps:
+    r = requests.post(f"http://127.0.0.1:{port}/{app['tenant']}/oauth2/v2.0/token", data={
+        "grant_type": "client_credentials", "client_id": app["clientID"], "client_secret": app["clientSecret"],
+        "scope": "https://api.securitycenter.microsoft.com/.default"}, timeout=30)
+    r.raise_for_status()
+    tokens.append(r.json()["access_token"])
+print("return {" + ",".join(f'"{t}"' for t in tokens) + "}")
+PY
+export TOKENS_LUA="$work/tokens.lua"
+echo "== GET /api/alerts?\$top=100, 2 threads, 16 connections, ${seconds}s"
+wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
+echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
+BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
