@@ -1,50 +1,45 @@
 import Foundation
 
-/// A tenant's id: a GUID, as Entra tenant ids are.
-public struct TenantID: Hashable, Sendable, Codable, CustomStringConvertible {
-    public let uuid: UUID
-    public init(_ uuid: UUID) { self.uuid = uuid }
+/// A GUID-valued id, printed lower-case as Entra prints GUIDs.
+public protocol GUIDIdentifier: Hashable, Sendable, Codable, CustomStringConvertible {
+    var uuid: UUID { get }
+    init(_ uuid: UUID)
+}
+
+extension GUIDIdentifier {
     public init?(_ string: String) {
         guard let uuid = UUID(uuidString: string) else { return nil }
-        self.uuid = uuid
+        self.init(uuid)
     }
-    public static func random() -> TenantID { TenantID(UUID()) }
-    /// Lower-case, as Entra prints GUIDs.
+
+    public static func random() -> Self { Self(UUID()) }
+
     public var description: String { uuid.uuidString.lowercased() }
+
     public init(from decoder: any Decoder) throws {
         let string = try decoder.singleValueContainer().decode(String.self)
         guard let uuid = UUID(uuidString: string) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a GUID"))
         }
-        self.uuid = uuid
+        self.init(uuid)
     }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
 }
 
-/// A user's, group's or app's id: a GUID.
-public struct ObjectID: Hashable, Sendable, Codable, CustomStringConvertible {
+/// A tenant's id.
+public struct TenantID: GUIDIdentifier {
     public let uuid: UUID
     public init(_ uuid: UUID) { self.uuid = uuid }
-    public init?(_ string: String) {
-        guard let uuid = UUID(uuidString: string) else { return nil }
-        self.uuid = uuid
-    }
-    public static func random() -> ObjectID { ObjectID(UUID()) }
-    public var description: String { uuid.uuidString.lowercased() }
-    public init(from decoder: any Decoder) throws {
-        let string = try decoder.singleValueContainer().decode(String.self)
-        guard let uuid = UUID(uuidString: string) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a GUID"))
-        }
-        self.uuid = uuid
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+}
+
+/// A user's, group's, app's or secret's id.
+public struct ObjectID: GUIDIdentifier {
+    public let uuid: UUID
+    public init(_ uuid: UUID) { self.uuid = uuid }
 }
 
 /// Alert ids look like Defender's: `da<.NET ticks>_<random 32-bit number>`.

@@ -132,14 +132,23 @@ public struct AlertRepository: Sendable {
     }
 
     static func devices(_ db: any SQLQuerying, tenantID: TenantID, keys: Set<String>) async throws -> [String: Device] {
-        var result: [String: Device] = [:]
-        for chunk in keys.sorted().chunked(chunkSize) {
+        try await rows(
+            db, table: "devices", tenantID: tenantID, column: "device_key", values: keys, map: device, key: \.deviceKey)
+    }
+
+    /// The tenant's rows whose `column` is one of `values`, fetched in chunks and keyed by `key`.
+    static func rows<Value>(
+        _ db: any SQLQuerying, table: String, tenantID: TenantID, column: String, values: Set<String>,
+        map: (SQLRow) throws -> Value, key: KeyPath<Value, String>
+    ) async throws -> [String: Value] {
+        var result: [String: Value] = [:]
+        for chunk in values.sorted().chunked(chunkSize) {
             let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
             for row in try await db.query(
-                "SELECT * FROM devices WHERE tenant_id = \(bind: tenantID) AND device_key IN (\(list))")
+                "SELECT * FROM \(raw: table) WHERE tenant_id = \(bind: tenantID) AND \(raw: column) IN (\(list))")
             {
-                let device = try device(row)
-                result[device.deviceKey] = device
+                let value = try map(row)
+                result[value[keyPath: key]] = value
             }
         }
         return result
@@ -167,17 +176,8 @@ public struct AlertRepository: Sendable {
     static func alertsBySource(_ db: any SQLQuerying, tenantID: TenantID, sourceIDs: Set<String>) async throws
         -> [String: Alert]
     {
-        var result: [String: Alert] = [:]
-        for chunk in sourceIDs.sorted().chunked(chunkSize) {
-            let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
-            let rows = try await db.query(
-                "SELECT * FROM alerts WHERE tenant_id = \(bind: tenantID) AND source_id IN (\(list))")
-            for row in rows {
-                let alert = try alert(row)
-                result[alert.sourceID] = alert
-            }
-        }
-        return result
+        try await rows(
+            db, table: "alerts", tenantID: tenantID, column: "source_id", values: sourceIDs, map: alert, key: \.sourceID)
     }
 
     static func insertAlerts(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {

@@ -40,7 +40,8 @@ struct BenchCommand: AsyncParsableCommand {
                     let secret = try await services.admin.addSecret(in: scope, clientID: app.clientID)
                     credentials.append(
                         AppCredentials(
-                            tenant: created.tenant.id.description, clientID: app.clientID.description, clientSecret: secret.secret))
+                            tenant: created.tenant.id.description, clientID: app.clientID.description, clientSecret: secret.secret
+                        ))
                 }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -59,7 +60,8 @@ struct BenchCommand: AsyncParsableCommand {
                     stored += count
                     number += 1
                 }
-                let seconds = Double((ContinuousClock.now - start).components.seconds)
+                let seconds =
+                    Double((ContinuousClock.now - start).components.seconds)
                     + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
                 Console.line(
                     "{\"tenants\": \(tenants), \"alerts\": \(stored), \"seconds\": \(String(format: "%.1f", seconds)), "
@@ -71,7 +73,8 @@ struct BenchCommand: AsyncParsableCommand {
             var evidence = AlertEvidence(entityType: "Ip")
             evidence.ipAddress = "10.0.\(host).\(host % 250 + 1)"
             return AlertSubmission(
-                sourceID: sourceID, device: DeviceIdentity(hostname: "host-\(host)", domain: "bench.example", osPlatform: "Linux"),
+                sourceID: sourceID,
+                device: DeviceIdentity(hostname: "host-\(host)", domain: "bench.example", osPlatform: "Linux"),
                 title: "Bench detection \(host)", description: "Synthetic alert for benchmarks.", severity: .medium,
                 category: "Execution", detectionSource: "ThirdPartySensors", detectorID: "bench:\(host % 7)",
                 firstEventTime: .now(), lastEventTime: .now(), mitreTechniques: ["T1059"], evidence: [evidence])
