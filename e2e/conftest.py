@@ -77,6 +77,7 @@ class Server:
         self.port = port
         self.base = f"{scheme}://127.0.0.1:{port}"
         self.data_dir = data_dir
+        pathlib.Path(data_dir).mkdir(parents=True, exist_ok=True)
         self.log = open(pathlib.Path(data_dir) / "server.log", "wb")
         self.process = subprocess.Popen(
             [rampart_binary(), "serve", "--data-dir", str(data_dir), "--port", str(port), *args],

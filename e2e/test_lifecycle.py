@@ -74,3 +74,26 @@ def test_russian_cli_messages(tmp_path):
                          env={**os.environ, "LANG": "ru_RU.UTF-8"})
     assert out.returncode == 0, out.stderr
     assert "Создан клиент Ромашка" in out.stdout
+
+
+def test_config_file_and_environment_are_layered_under_flags(tmp_path):
+    port_from_file, port_from_env = free_port(), free_port()
+    config = tmp_path / "rampart.json"
+    config.write_text(json.dumps({"port": port_from_file, "dataDir": str(tmp_path / "from-file"), "logLevel": "warning"}))
+    server = Server(["--config", str(config)], str(tmp_path / "from-flag"), port_from_file, scheme="http")
+    try:
+        # The flag wins over the file for the data directory.
+        assert (tmp_path / "from-flag" / "rampart.sqlite").exists()
+        assert not (tmp_path / "from-file").exists()
+    finally:
+        server.stop()
+    env_only = subprocess.Popen([rampart_binary(), "serve", "--config", str(config)],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "RAMPART_PORT": str(port_from_env)})
+    try:
+        line = env_only.stdout.readline().decode()
+        assert f":{port_from_env}" in line, line  # the environment wins over the file
+        assert (tmp_path / "from-file" / "rampart.sqlite").exists()
+    finally:
+        env_only.send_signal(signal.SIGTERM)
+        assert env_only.wait(timeout=30) == 0
