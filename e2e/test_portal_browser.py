@@ -7,6 +7,8 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import app_for, client_token, user_for
 
@@ -37,11 +39,19 @@ def browser(request):
     driver.quit()
 
 
-def sign_in(browser, server, upn, password):
+def wait_for(browser, element_id):
+    """The element once the page that has it has loaded: a click only starts the navigation."""
+    return WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, element_id)))
+
+
+def sign_in(browser, server, upn, password, expect="alert-queue"):
     browser.get(f"{server.base}/signin")
+    old_form = browser.find_element(By.ID, "signin")
     browser.find_element(By.ID, "username").send_keys(upn)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.ID, "signin").click()
+    old_form.click()
+    WebDriverWait(browser, 30).until(EC.staleness_of(old_form))
+    return wait_for(browser, expect)
 
 
 def test_browser_signs_in_and_sees_an_ingested_alert(server, demo, browser, artifacts):
@@ -54,24 +64,24 @@ def test_browser_signs_in_and_sees_an_ingested_alert(server, demo, browser, arti
         "evidence": [{"entityType": "File", "fileName": "locker.exe"}]}], timeout=30)
     assert r.status_code == 200, r.text
     admin = user_for(demo, "admin@contoso.example")
-    sign_in(browser, server, admin["upn"], admin["password"])
+    queue = sign_in(browser, server, admin["upn"], admin["password"])
     assert browser.current_url.endswith("/alerts")
     assert "Contoso Ltd" in browser.find_element(By.ID, "current-tenant").text
-    queue = browser.find_element(By.ID, "alert-queue")
     link = queue.find_element(By.PARTIAL_LINK_TEXT, "Ransomware behavior on fin-ws01")
     assert link.text == hostile  # shown as text, not run as markup
     browser.save_screenshot(str(artifacts / "alert-queue-en.png"))
     link.click()
-    assert browser.find_element(By.ID, "alert-title").text == hostile
+    assert wait_for(browser, "alert-title").text == hostile
     assert "locker.exe" in browser.find_element(By.ID, "alert-evidence").text
     browser.save_screenshot(str(artifacts / "alert-page-en.png"))
     browser.find_element(By.ID, "signout").click()
+    wait_for(browser, "username")
     assert browser.current_url.endswith("/signin")
 
 
 def test_wrong_password_shows_an_error(server, demo, browser):
-    sign_in(browser, server, "admin@northwind.example", "definitely-wrong")
-    assert browser.find_element(By.ID, "signin-error").text
+    error = sign_in(browser, server, "admin@northwind.example", "definitely-wrong", expect="signin-error")
+    assert error.text
 
 
 @pytest.mark.parametrize("browser", ["ru"], indirect=True)
