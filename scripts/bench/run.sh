@@ -14,7 +14,8 @@ swift build -c release --scratch-path .build-release --product rampart >/dev/nul
 bin=$(swift build -c release --scratch-path .build-release --show-bin-path)/rampart
 storage=(--data-dir "$work/data")
 if [ "$kind" = postgres ]; then
-  eval "$(scripts/start-postgres.sh "$work/pg" 55433)"
+  pg_env=$(scripts/start-postgres.sh "$work/pg")
+  eval "$pg_env"
   storage+=(--database-url "$RAMPART_TEST_DATABASE_URL")
   trap 'scripts/stop-postgres.sh "$work/pg"' EXIT
 fi
