@@ -55,20 +55,6 @@ public struct AccessScope: Sendable, Equatable {
         )
     }
 
-    /// The scope of a signed-in user of the tenant.
-    public static func user(_ user: User) -> AccessScope {
-        let capabilities: Set<Capability> =
-            user.role == .admin
-            ? [.readAlerts, .writeAlerts, .readMachines, .manageDirectory]
-            : [.readAlerts, .readMachines]
-        return AccessScope(
-            tenantID: user.tenantID,
-            principal: .user(id: user.id, tenantID: user.tenantID, userPrincipalName: user.userPrincipalName),
-            capabilities: user.enabled ? capabilities : [],
-            deviceGroups: .all
-        )
-    }
-
     public func allows(_ capability: Capability) -> Bool { capabilities.contains(capability) }
 
     /// Throws `forbidden` unless the scope holds the capability.

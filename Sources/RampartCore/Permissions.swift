@@ -26,6 +26,15 @@ public enum Capability: Sendable, Hashable {
     case readMachines
     case ingestAlerts
     case manageDirectory
+    /// Roles, device groups, SIEM and API settings (Defender's "Manage portal system settings").
+    case managePortalSettings
+    /// Email notifications and other security settings (Defender's "Manage security settings").
+    case manageSecuritySettings
+
+    /// Tenant administrators: every capability a user can hold.
+    public static let administrator: Set<Capability> = [
+        .readAlerts, .writeAlerts, .readMachines, .manageDirectory, .managePortalSettings, .manageSecuritySettings,
+    ]
 }
 
 extension AppPermission {

@@ -7,12 +7,15 @@ public struct BearerAuthenticator: Sendable {
     let keys: SigningKeys
     let directory: DirectoryRepository
     let apps: AppRepository
+    let rbac: RBACRepository
     let issuerBase: String
 
-    public init(keys: SigningKeys, directory: DirectoryRepository, apps: AppRepository, issuerBase: String) {
+    public init(keys: SigningKeys, directory: DirectoryRepository, apps: AppRepository, rbac: RBACRepository, issuerBase: String)
+    {
         self.keys = keys
         self.directory = directory
         self.apps = apps
+        self.rbac = rbac
         self.issuerBase = issuerBase
     }
 
@@ -39,7 +42,7 @@ public struct BearerAuthenticator: Sendable {
                 guard let oid = claims.oid.flatMap(ObjectID.init), let user = try await directory.user(id: oid),
                     user.tenantID == tenantID, user.enabled
                 else { throw RampartError.unauthorized("The user of this token no longer has access.") }
-                return AccessScope.user(user)
+                return try await rbac.scope(for: user)
             }
             guard let clientID = ObjectID(claims.appid) else { throw RampartError.unauthorized("Malformed token.") }
             let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)

@@ -114,7 +114,8 @@ struct PortalRoutes {
         let tenant: Tenant
         let csrf: String
         let tokenHash: String
-        var scope: AccessScope { .user(user) }
+        /// Resolved from the directory at this request: roles and device groups as they stand now.
+        let scope: AccessScope
 
         func layout(_ base: [String: Any]) -> [String: Any] {
             var context = base
@@ -134,7 +135,8 @@ struct PortalRoutes {
             let user = try await services.directory.user(id: userID), user.enabled,
             let tenant = try await services.directory.tenant(id: user.tenantID)
         else { return nil }
-        return PortalSession(user: user, tenant: tenant, csrf: csrf, tokenHash: hash)
+        return PortalSession(
+            user: user, tenant: tenant, csrf: csrf, tokenHash: hash, scope: try await services.rbac.scope(for: user))
     }
 
     // MARK: Alerts

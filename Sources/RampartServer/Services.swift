@@ -10,6 +10,7 @@ public struct Services: Sendable {
     public let apps: AppRepository
     public let alerts: AlertRepository
     public let sessions: SessionRepository
+    public let rbac: RBACRepository
     public let keys: SigningKeys
     public let passwords: PasswordHasher
     public let throttle: LoginThrottle
@@ -35,13 +36,14 @@ public struct Services: Sendable {
         let passwords = PasswordHasher(cost: passwordCost)
         let throttle = LoginThrottle()
         let issuer = configuration.resolvedPublicURL
+        let rbac = RBACRepository(db: database)
         return Services(
             configuration: configuration, database: database, directory: directory, apps: apps,
-            alerts: AlertRepository(db: database), sessions: SessionRepository(db: database), keys: keys,
+            alerts: AlertRepository(db: database), sessions: SessionRepository(db: database), rbac: rbac, keys: keys,
             passwords: passwords, throttle: throttle,
             tokens: TokenService(
                 directory: directory, apps: apps, keys: keys, passwords: passwords, throttle: throttle, issuerBase: issuer),
-            authenticator: BearerAuthenticator(keys: keys, directory: directory, apps: apps, issuerBase: issuer),
+            authenticator: BearerAuthenticator(keys: keys, directory: directory, apps: apps, rbac: rbac, issuerBase: issuer),
             portal: try PortalRenderer(), logger: logger)
     }
 }

@@ -50,7 +50,10 @@ public struct AlertRepository: Sendable {
         guard !submissions.isEmpty else { return [] }
         let tenantID = scope.tenantID
         return try await db.transaction { db in
+            try await RBACRepository.ensureDefault(db, tenantID: tenantID)
+            let deviceGroups = try await RBACRepository.deviceGroups(db, tenantID: tenantID)
             var devices = try await Self.devices(db, tenantID: tenantID, keys: Set(submissions.map(\.device.deviceKey)))
+            let groupBefore = devices.mapValues(\.rbacGroupName)
             var newDeviceKeys: Set<String> = []
             var touchedDeviceKeys: Set<String> = []
             for submission in submissions {
@@ -76,6 +79,12 @@ public struct AlertRepository: Sendable {
                 }
                 touchedDeviceKeys.insert(key)
             }
+            for key in touchedDeviceKeys {
+                guard var device = devices[key] else { continue }
+                device.rbacGroupName =
+                    DeviceGroup.placement(of: DeviceAttributes(device: device), in: deviceGroups)?.name ?? DeviceGroup.defaultName
+                devices[key] = device
+            }
             let inserts = newDeviceKeys.sorted().compactMap { devices[$0] }
             try await Self.insertDevices(db, inserts)
             for key in touchedDeviceKeys.subtracting(newDeviceKeys).sorted() {
@@ -85,9 +94,14 @@ public struct AlertRepository: Sendable {
                     UPDATE devices SET computer_dns_name = \(bind: device.computerDnsName),
                         os_platform = \(bind: device.osPlatform), os_version = \(bind: device.osVersion),
                         last_ip_address = \(bind: device.lastIpAddress), machine_tags = \(bind: Self.json(device.machineTags)),
-                        first_seen = \(bind: device.firstSeen), last_seen = \(bind: device.lastSeen)
+                        first_seen = \(bind: device.firstSeen), last_seen = \(bind: device.lastSeen),
+                        rbac_group_name = \(bind: device.rbacGroupName)
                     WHERE id = \(bind: device.id)
                     """)
+                if groupBefore[key] != device.rbacGroupName {
+                    try await db.execute(
+                        "UPDATE alerts SET rbac_group_name = \(bind: device.rbacGroupName) WHERE machine_id = \(bind: device.id)")
+                }
             }
 
             var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)))
@@ -215,7 +229,8 @@ public struct AlertRepository: Sendable {
                 threat_family_name = \(bind: a.threatFamilyName), title = \(bind: a.title), description = \(bind: a.description),
                 first_event_time = \(bind: a.firstEventTime), last_event_time = \(bind: a.lastEventTime),
                 last_update_time = \(bind: a.lastUpdateTime), machine_id = \(bind: a.machineID),
-                computer_dns_name = \(bind: a.computerDnsName), threat_name = \(bind: a.threatName),
+                computer_dns_name = \(bind: a.computerDnsName), rbac_group_name = \(bind: a.rbacGroupName),
+                threat_name = \(bind: a.threatName),
                 mitre_techniques = \(bind: json(a.mitreTechniques)), related_user_name = \(bind: a.relatedUser?.userName),
                 related_user_domain = \(bind: a.relatedUser?.domainName)
             WHERE id = \(bind: a.id)

@@ -184,6 +184,53 @@ public enum Migrations {
                 "CREATE INDEX alert_events_by_tenant ON alert_events (tenant_id, seq)",
             ]
         },
+        Migration(version: 3, name: "roles and device groups") { _ in
+            [
+                """
+                CREATE TABLE roles (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    permissions TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE role_groups (
+                    role_id TEXT NOT NULL REFERENCES roles(id),
+                    group_id TEXT NOT NULL REFERENCES security_groups(id),
+                    PRIMARY KEY (role_id, group_id)
+                )
+                """,
+                """
+                CREATE TABLE device_groups (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    name TEXT NOT NULL,
+                    rank INTEGER NOT NULL,
+                    description TEXT NOT NULL,
+                    remediation_level TEXT NOT NULL,
+                    rules TEXT NOT NULL,
+                    is_default INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE device_group_access (
+                    device_group_id TEXT NOT NULL REFERENCES device_groups(id),
+                    group_id TEXT NOT NULL REFERENCES security_groups(id),
+                    PRIMARY KEY (device_group_id, group_id)
+                )
+                """,
+                "CREATE INDEX group_members_by_user ON group_members (user_id)",
+                "CREATE INDEX alerts_by_machine ON alerts (machine_id)",
+                "UPDATE devices SET rbac_group_name = '\(DeviceGroup.defaultName)' WHERE rbac_group_name IS NULL",
+                "UPDATE alerts SET rbac_group_name = '\(DeviceGroup.defaultName)' WHERE rbac_group_name IS NULL",
+            ]
+        },
     ]
 }
 

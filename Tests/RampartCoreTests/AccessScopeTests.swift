@@ -27,19 +27,6 @@ import Testing
         #expect(throws: RampartError.self) { try scope.require(.readAlerts) }
     }
 
-    @Test func disabledUsersHaveNoCapabilities() {
-        let user = User(
-            id: .random(), tenantID: tenant, userPrincipalName: "a@b.example", displayName: "A", role: .admin, enabled: false,
-            createdAt: .now())
-        #expect(AccessScope.user(user).capabilities.isEmpty)
-        var enabled = user
-        enabled.enabled = true
-        #expect(AccessScope.user(enabled).allows(.manageDirectory))
-        enabled.role = .member
-        #expect(!AccessScope.user(enabled).allows(.manageDirectory))
-        #expect(AccessScope.user(enabled).allows(.readAlerts))
-    }
-
     @Test func lenientPermissionNamesAcceptDefendersTypo() {
         #expect(AppPermission(lenient: "Alerts.ReadWrite.All") == .alertReadWriteAll)
         #expect(AppPermission(lenient: "Alert.Write.All") == nil)

@@ -38,7 +38,8 @@ struct IdentityFixture {
         tokens = TokenService(
             directory: repository, apps: apps, keys: keys, passwords: passwords, throttle: LoginThrottle(limit: 3),
             issuerBase: issuer)
-        authenticator = BearerAuthenticator(keys: keys, directory: repository, apps: apps, issuerBase: issuer)
+        authenticator = BearerAuthenticator(
+            keys: keys, directory: repository, apps: apps, rbac: RBACRepository(db: db), issuerBase: issuer)
     }
 
     func request(

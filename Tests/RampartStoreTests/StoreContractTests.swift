@@ -30,7 +30,7 @@ import Testing
         #expect(found.userPrincipalName == "alice@\(tenant.domain)")
         #expect(hash == "hash")
 
-        let scope = AccessScope.user(found)
+        let scope = UserAccess.scope(user: found, memberOf: [], roles: [], deviceGroups: [])
         let group = SecurityGroup(id: .random(), tenantID: tenant.id, name: "SOC", description: "", createdAt: .now())
         try await directory.createGroup(group)
         #expect(try await directory.addMember(groupID: group.id, userID: user.id))
