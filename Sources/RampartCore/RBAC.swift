@@ -99,6 +99,17 @@ public struct DeviceGroupRules: Sendable, Equatable, Codable {
         self.osPlatforms = osPlatforms
     }
 
+    enum CodingKeys: String, CodingKey { case names, domains, tags, osPlatforms }
+
+    /// Properties left out mean "no rule on this property".
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        names = try container.decodeIfPresent([String].self, forKey: .names) ?? []
+        domains = try container.decodeIfPresent([String].self, forKey: .domains) ?? []
+        tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
+        osPlatforms = try container.decodeIfPresent([String].self, forKey: .osPlatforms) ?? []
+    }
+
     public var isEmpty: Bool { names.isEmpty && domains.isEmpty && tags.isEmpty && osPlatforms.isEmpty }
 
     /// Refuses rules Defender would refuse: more than ten values for a property, or empty values.

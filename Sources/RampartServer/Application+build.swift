@@ -22,6 +22,7 @@ public enum RampartApplication {
         DefenderAPIRoutes(services: services).register(on: router)
         IngestRoutes(services: services).register(on: router)
         ManagementRoutes(services: services).register(on: router)
+        AccessManagementRoutes(services: services).register(on: router)
         PortalRoutes(services: services).register(on: router)
         return router
     }

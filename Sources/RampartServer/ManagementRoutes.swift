@@ -92,10 +92,15 @@ struct ManagementRoutes {
 
     /// Only tokens for the management resource, held by an enabled administrator of the tenant.
     func scope(_ request: Request) async throws -> AccessScope {
+        try await scope(request, requiring: .manageDirectory)
+    }
+
+    /// Only tokens for the management resource whose holder has `capability` in the tenant now.
+    func scope(_ request: Request, requiring capability: Capability) async throws -> AccessScope {
         let scope = try await services.authenticator.scope(authorization: request.headers[.authorization]) { resource in
             resource == .management
         }
-        try scope.require(.manageDirectory)
+        try scope.require(capability)
         return scope
     }
 
