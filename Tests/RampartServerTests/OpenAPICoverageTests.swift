@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import Logging
+import RampartServer
+import Testing
+
+/// The OpenAPI document and the management routes describe the same API.
+@Suite struct OpenAPICoverageTests {
+    /// (METHOD, path) pairs of the document, read from its two-level `paths:` layout.
+    func documented() throws -> Set<String> {
+        let text = try OpenAPIDocument.text()
+        var result: Set<String> = []
+        var path: String?
+        var inPaths = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if inPaths, !line.hasPrefix(" "), !line.isEmpty { break }
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                path = String(line.dropFirst(2).dropLast())
+            } else if let path, let method = ["get", "post", "put", "delete", "patch"].first(where: { line == "    \($0):" }) {
+                result.insert("\(method.uppercased()) /manage/v1\(path)")
+            }
+        }
+        return result
+    }
+
+    @Test func everyManagementRouteIsDocumentedAndNothingElse() async throws {
+        let world = try await TestWorld()
+        let router = RampartApplication.buildRouter(services: world.services)
+        try router.validate()
+        let routes = Set(
+            router.routes.map { route -> String in
+                let path = route.path.description.split(separator: "/").map { part in
+                    part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+                }.joined(separator: "/")
+                return "\(route.method) /\(path)"
+            }.filter { $0.contains(" /manage/v1/") })
+        let spec = try documented()
+        #expect(spec.count > 10)
+        // Path parameter names may differ; compare with parameters blanked out.
+        func shape(_ text: String) -> String {
+            text.replacingOccurrences(of: #"\{[^}]+\}"#, with: "{}", options: .regularExpression)
+        }
+        #expect(Set(routes.map(shape)).subtracting(spec.map(shape)).sorted() == [])
+        #expect(Set(spec.map(shape)).subtracting(routes.map(shape)).sorted() == [])
+    }
+}
