@@ -59,7 +59,7 @@ public struct DirectoryService: Sendable {
             tenantID: tenantID,
             principal: .user(
                 id: ObjectID("00000000-0000-0000-0000-000000000000")!, tenantID: tenantID, userPrincipalName: "host"),
-            capabilities: [.manageDirectory, .readAlerts, .writeAlerts, .readMachines, .ingestAlerts], deviceGroups: .all)
+            capabilities: Capability.administrator.union([.ingestAlerts]), deviceGroups: .all)
     }
 
     public func createUser(

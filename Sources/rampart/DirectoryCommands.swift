@@ -11,7 +11,7 @@ struct TenantOption: ParsableArguments {
 
     func scope(_ services: Services) async throws -> AccessScope {
         guard let tenant = try await services.directory.tenant(named: reference) else {
-            throw ValidationError(CLIText().format("cli_tenant_not_found", reference))
+            throw CLIFailure(CLIText().format("cli_tenant_not_found", reference))
         }
         return DirectoryService.hostScope(tenant.id)
     }
@@ -30,9 +30,15 @@ func withServices(_ storage: StorageOptions, _ body: (Services) async throws -> 
         try await body(services)
     } catch let error as RampartError {
         try? await services.database.close()
-        throw ValidationError(CLIError.describe(error))
+        throw CLIFailure(CLIError.describe(error))
     }
     try await services.database.close()
+}
+
+/// A failure of the work itself (not of the command line): printed without the usage text.
+struct CLIFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 enum CLIError {
