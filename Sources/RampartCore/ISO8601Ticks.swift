@@ -8,14 +8,42 @@ enum ISO8601Ticks {
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilFromDays(days)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
-        text += "T" + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        if fraction > 0 {
-            var digits = pad(fraction, 7)
-            while digits.hasSuffix("0") { digits.removeLast() }
-            text += "." + digits
+        // Built as bytes: this runs for every time of every alert an API answer holds.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(28)
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
         }
-        return text + "Z"
+        digits(year, 4)
+        bytes.append(45)
+        digits(month, 2)
+        bytes.append(45)
+        digits(day, 2)
+        bytes.append(84)
+        digits(secondOfDay / 3600, 2)
+        bytes.append(58)
+        digits(secondOfDay % 3600 / 60, 2)
+        bytes.append(58)
+        digits(secondOfDay % 60, 2)
+        if fraction > 0 {
+            bytes.append(46)
+            var value = fraction
+            var width = 7
+            while value % 10 == 0 {
+                value /= 10
+                width -= 1
+            }
+            digits(value, width)
+        }
+        bytes.append(90)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func parse(_ text: String) -> Timestamp? {

@@ -354,7 +354,7 @@ public struct AlertRepository: Sendable {
             computerDnsName: try row.string("computer_dns_name"), osPlatform: row.optionalString("os_platform"),
             osVersion: row.optionalString("os_version"), lastIpAddress: row.optionalString("last_ip_address"),
             rbacGroupName: row.optionalString("rbac_group_name"),
-            machineTags: try decodeJSON([String].self, try row.string("machine_tags")),
+            machineTags: try stringArray(try row.string("machine_tags")),
             firstSeen: try row.timestamp("first_seen"), lastSeen: try row.timestamp("last_seen"))
     }
 
@@ -377,8 +377,17 @@ public struct AlertRepository: Sendable {
             lastUpdateTime: try row.timestamp("last_update_time"), resolvedTime: row.optionalTimestamp("resolved_time"),
             machineID: row.optionalString("machine_id"), computerDnsName: row.optionalString("computer_dns_name"),
             rbacGroupName: row.optionalString("rbac_group_name"), threatName: row.optionalString("threat_name"),
-            mitreTechniques: try decodeJSON([String].self, try row.string("mitre_techniques")),
+            mitreTechniques: try stringArray(try row.string("mitre_techniques")),
             relatedUser: userName.map { RelatedUser(userName: $0, domainName: row.optionalString("related_user_domain")) })
+    }
+
+    /// A stored JSON array of strings; the common cases (empty, no escapes) without a JSON decoder.
+    static func stringArray(_ text: String) throws -> [String] {
+        if text == "[]" { return [] }
+        if !text.contains("\\"), text.hasPrefix("[\""), text.hasSuffix("\"]") {
+            return text.dropFirst(2).dropLast(2).components(separatedBy: "\",\"")
+        }
+        return try decodeJSON([String].self, text)
     }
 
     static func json(_ strings: [String]) -> String {

@@ -12,7 +12,7 @@ function setup(thread)
 end
 
 local counter = 0
-local failures = 0
+failures = 0
 
 function request()
   counter = counter + 1
