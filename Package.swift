@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartStoreTests",
-            dependencies: ["RampartStore"],
+            dependencies: ["RampartStore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -238,9 +238,11 @@ public struct AlertRepository: Sendable {
     }
 
     static func insertEvidence(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
+        let encoder = JSONEncoder()
         let rows: [SQL] = try alerts.flatMap { alert in
             try alert.evidence.enumerated().map { position, item in
-                "(\(bind: alert.id), \(bind: position), \(bind: item.entityType), \(bind: try jsonObject(item)))"
+                let body = String(decoding: try encoder.encode(item), as: UTF8.self)
+                return "(\(bind: alert.id), \(bind: position), \(bind: item.entityType), \(bind: body))"
             }
         }
         for chunk in rows.chunked(chunkSize) {
@@ -390,12 +392,28 @@ public struct AlertRepository: Sendable {
         return try decodeJSON([String].self, text)
     }
 
+    /// A JSON array of strings, written directly: this runs for every alert and device ingested.
     static func json(_ strings: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(strings), as: UTF8.self)) ?? "[]"
-    }
-
-    static func jsonObject(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        var text = "["
+        for (index, string) in strings.enumerated() {
+            if index > 0 { text += "," }
+            text += "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        text.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            text += "\""
+        }
+        return text + "]"
     }
 
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
