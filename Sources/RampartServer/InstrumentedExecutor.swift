@@ -15,6 +15,9 @@ struct InstrumentedExecutor: SQLExecutor {
 
     func query(_ sql: SQL) async throws -> [SQLRow] { try await measure { try await base.query(sql) } }
     func execute(_ sql: SQL) async throws { try await measure { try await base.execute(sql) } }
+    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        try await measure { try await base.insert(into: table, columns: columns, rows: rows) }
+    }
     func transaction<T: Sendable>(_ body: @Sendable (any SQLQuerying) async throws -> T) async throws -> T {
         try await measure { try await base.transaction(body) }
     }

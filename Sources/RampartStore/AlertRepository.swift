@@ -169,22 +169,20 @@ public struct AlertRepository: Sendable {
     }
 
     static func insertDevices(_ db: any SQLQuerying, _ devices: [Device]) async throws {
-        for chunk in devices.chunked(chunkSize) {
-            let values = SQL.joined(
-                chunk.map { device in
-                    """
-                    (\(bind: device.id), \(bind: device.tenantID), \(bind: device.deviceKey), \(bind: device.computerDnsName),
-                     \(bind: device.osPlatform), \(bind: device.osVersion), \(bind: device.lastIpAddress),
-                     \(bind: device.rbacGroupName), \(bind: json(device.machineTags)), \(bind: device.firstSeen),
-                     \(bind: device.lastSeen))
-                    """
-                }, separator: ", ")
-            try await db.execute(
-                """
-                INSERT INTO devices (id, tenant_id, device_key, computer_dns_name, os_platform, os_version,
-                    last_ip_address, rbac_group_name, machine_tags, first_seen, last_seen) VALUES \(values)
-                """)
-        }
+        try await db.insert(
+            into: "devices",
+            columns: [
+                "id", "tenant_id", "device_key", "computer_dns_name", "os_platform", "os_version", "last_ip_address",
+                "rbac_group_name", "machine_tags", "first_seen", "last_seen",
+            ],
+            rows: devices.map { device in
+                [
+                    .text(device.id), device.tenantID.sqlValue, .text(device.deviceKey), .text(device.computerDnsName),
+                    .optional(device.osPlatform), .optional(device.osVersion), .optional(device.lastIpAddress),
+                    .optional(device.rbacGroupName), .text(json(device.machineTags)), device.firstSeen.sqlValue,
+                    device.lastSeen.sqlValue,
+                ]
+            })
     }
 
     static func alertsBySource(_ db: any SQLQuerying, tenantID: TenantID, sourceIDs: Set<String>) async throws
@@ -195,30 +193,28 @@ public struct AlertRepository: Sendable {
     }
 
     static func insertAlerts(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
-        for chunk in alerts.chunked(chunkSize) {
-            let values = SQL.joined(
-                chunk.map { a in
-                    """
-                    (\(bind: a.id), \(bind: a.tenantID), \(bind: a.sourceID), \(bind: a.incidentID), \(bind: a.investigationID),
-                     \(bind: a.assignedTo), \(bind: a.severity.rawValue), \(bind: a.status.rawValue),
-                     \(bind: a.classification?.rawValue), \(bind: a.determination?.rawValue),
-                     \(bind: a.investigationState?.rawValue), \(bind: a.detectionSource), \(bind: a.detectorID),
-                     \(bind: a.category), \(bind: a.threatFamilyName), \(bind: a.title), \(bind: a.description),
-                     \(bind: a.alertCreationTime), \(bind: a.firstEventTime), \(bind: a.lastEventTime),
-                     \(bind: a.lastUpdateTime), \(bind: a.resolvedTime), \(bind: a.machineID), \(bind: a.computerDnsName),
-                     \(bind: a.rbacGroupName), \(bind: a.threatName), \(bind: json(a.mitreTechniques)),
-                     \(bind: a.relatedUser?.userName), \(bind: a.relatedUser?.domainName))
-                    """
-                }, separator: ", ")
-            try await db.execute(
-                """
-                INSERT INTO alerts (id, tenant_id, source_id, incident_id, investigation_id, assigned_to, severity, status,
-                    classification, determination, investigation_state, detection_source, detector_id, category,
-                    threat_family_name, title, description, alert_creation_time, first_event_time, last_event_time,
-                    last_update_time, resolved_time, machine_id, computer_dns_name, rbac_group_name, threat_name,
-                    mitre_techniques, related_user_name, related_user_domain) VALUES \(values)
-                """)
-        }
+        try await db.insert(
+            into: "alerts",
+            columns: [
+                "id", "tenant_id", "source_id", "incident_id", "investigation_id", "assigned_to", "severity", "status",
+                "classification", "determination", "investigation_state", "detection_source", "detector_id", "category",
+                "threat_family_name", "title", "description", "alert_creation_time", "first_event_time", "last_event_time",
+                "last_update_time", "resolved_time", "machine_id", "computer_dns_name", "rbac_group_name", "threat_name",
+                "mitre_techniques", "related_user_name", "related_user_domain",
+            ],
+            rows: alerts.map { a in
+                [
+                    .text(a.id), a.tenantID.sqlValue, .text(a.sourceID), .optional(a.incidentID), .optional(a.investigationID),
+                    .optional(a.assignedTo), .text(a.severity.rawValue), .text(a.status.rawValue),
+                    .optional(a.classification?.rawValue), .optional(a.determination?.rawValue),
+                    .optional(a.investigationState?.rawValue), .text(a.detectionSource), .optional(a.detectorID),
+                    .text(a.category), .optional(a.threatFamilyName), .text(a.title), .text(a.description),
+                    a.alertCreationTime.sqlValue, .optional(a.firstEventTime), .optional(a.lastEventTime),
+                    a.lastUpdateTime.sqlValue, .optional(a.resolvedTime), .optional(a.machineID), .optional(a.computerDnsName),
+                    .optional(a.rbacGroupName), .optional(a.threatName), .text(json(a.mitreTechniques)),
+                    .optional(a.relatedUser?.userName), .optional(a.relatedUser?.domainName),
+                ]
+            })
     }
 
     static func updateSensorFields(_ db: any SQLQuerying, _ a: Alert) async throws {
@@ -239,27 +235,23 @@ public struct AlertRepository: Sendable {
 
     static func insertEvidence(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
         let encoder = JSONEncoder()
-        let rows: [SQL] = try alerts.flatMap { alert in
+        let rows: [[SQLValue]] = try alerts.flatMap { alert in
             try alert.evidence.enumerated().map { position, item in
-                let body = String(decoding: try encoder.encode(item), as: UTF8.self)
-                return "(\(bind: alert.id), \(bind: position), \(bind: item.entityType), \(bind: body))"
+                [
+                    .text(alert.id), .integer(Int64(position)), .text(item.entityType),
+                    .text(String(decoding: try encoder.encode(item), as: UTF8.self)),
+                ]
             }
         }
-        for chunk in rows.chunked(chunkSize) {
-            try await db.execute(
-                "INSERT INTO alert_evidence (alert_id, position, entity_type, body) VALUES \(SQL.joined(chunk, separator: ", "))"
-            )
-        }
+        try await db.insert(into: "alert_evidence", columns: ["alert_id", "position", "entity_type", "body"], rows: rows)
     }
 
     static func appendEvents(_ db: any SQLQuerying, tenantID: TenantID, now: Timestamp, events: [(String, AlertEventKind)])
         async throws
     {
-        for chunk in events.chunked(chunkSize) {
-            let values = SQL.joined(
-                chunk.map { "(\(bind: tenantID), \(bind: $0.0), \(bind: $0.1.rawValue), \(bind: now))" }, separator: ", ")
-            try await db.execute("INSERT INTO alert_events (tenant_id, alert_id, kind, occurred_at) VALUES \(values)")
-        }
+        try await db.insert(
+            into: "alert_events", columns: ["tenant_id", "alert_id", "kind", "occurred_at"],
+            rows: events.map { [tenantID.sqlValue, .text($0.0), .text($0.1.rawValue), now.sqlValue] })
     }
 
     // MARK: Reads

@@ -84,4 +84,9 @@ extension Int64: SQLBindable { public var sqlValue: SQLValue { .integer(self) } 
 extension Int: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
 extension Double: SQLBindable { public var sqlValue: SQLValue { .real(self) } }
 extension Bool: SQLBindable { public var sqlValue: SQLValue { .integer(self ? 1 : 0) } }
-extension SQLValue: SQLBindable { public var sqlValue: SQLValue { self } }
+extension SQLValue: SQLBindable {
+    public var sqlValue: SQLValue { self }
+
+    /// NULL for nil.
+    public static func optional(_ value: (some SQLBindable)?) -> SQLValue { value?.sqlValue ?? .null }
+}

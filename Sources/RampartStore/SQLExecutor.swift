@@ -3,6 +3,25 @@ public protocol SQLQuerying: Sendable {
     var dialect: SQLDialect { get }
     func query(_ sql: SQL) async throws -> [SQLRow]
     func execute(_ sql: SQL) async throws
+    /// Inserts many rows: the dialect picks the fastest way (one prepared statement per row on SQLite,
+    /// multi-row `VALUES` on PostgreSQL). `table` and `columns` are trusted names chosen by code.
+    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws
+}
+
+extension SQLQuerying {
+    /// Multi-row `VALUES` in chunks that stay under every database's limit on parameters.
+    public func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        let perChunk = max(1, 30_000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + perChunk, rows.count)]
+            let values = SQL.joined(
+                chunk.map { row in "(" + SQL.joined(row.map { "\(bind: $0)" }, separator: ", ") + ")" }, separator: ", ")
+            try await execute("INSERT INTO \(raw: table) (\(raw: columns.joined(separator: ", "))) VALUES \(values)")
+            start += perChunk
+        }
+    }
 }
 
 /// The one storage seam: GRDB (SQLite) and PostgresNIO implement it; repositories are written once above it.

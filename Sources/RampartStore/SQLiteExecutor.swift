@@ -86,6 +86,25 @@ public final class SQLiteExecutor: SQLExecutor {
         return head == "SELECT"
     }
 
+    /// All rows through one cached statement in one visit to the writer connection.
+    func writerInsert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        guard !rows.isEmpty else { return }
+        let text =
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+        try await translatingErrors {
+            try await pool.writeWithoutTransaction { db in
+                let statement = try db.cachedStatement(sql: text)
+                for row in rows {
+                    try statement.execute(arguments: Self.arguments(row))
+                }
+            }
+        }
+    }
+
+    public func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        try await transaction { db in try await db.insert(into: table, columns: columns, rows: rows) }
+    }
+
     static func fetch(_ db: Database, _ text: String, _ binds: [SQLValue]) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: text)
         statement.arguments = arguments(binds)
@@ -149,4 +168,7 @@ struct SQLiteTransaction: SQLQuerying {
     var dialect: SQLDialect { .sqlite }
     func query(_ sql: SQL) async throws -> [SQLRow] { try await executor.writerQuery(sql) }
     func execute(_ sql: SQL) async throws { try await executor.writerExecute(sql) }
+    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        try await executor.writerInsert(into: table, columns: columns, rows: rows)
+    }
 }

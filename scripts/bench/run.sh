@@ -13,17 +13,18 @@ port=18080
 swift build -c release --scratch-path .build-release --product rampart >/dev/null
 bin=$(swift build -c release --scratch-path .build-release --show-bin-path)/rampart
 storage=(--data-dir "$work/data")
+pg_dir=$(mktemp -d /tmp/rampart-bench-pg.XXXXXX)
 if [ "$kind" = postgres ]; then
-  pg_env=$(scripts/start-postgres.sh "$work/pg")
+  pg_env=$(scripts/start-postgres.sh "$pg_dir")
   eval "$pg_env"
   storage+=(--database-url "$RAMPART_TEST_DATABASE_URL")
-  trap 'scripts/stop-postgres.sh "$work/pg"' EXIT
+  trap 'scripts/stop-postgres.sh "$pg_dir"' EXIT
 fi
 echo "== seeding $alerts alerts over $tenants tenants ($kind, in process)"
 "$bin" bench seed "${storage[@]}" --tenants "$tenants" --alerts "$alerts" --output "$work/apps.json" --log-level warning
 "$bin" serve "${storage[@]}" --port $port --log-level warning > "$work/serve.out" 2> "$work/serve.err" &
 server=$!
-trap 'kill $server 2>/dev/null || true; [ "$kind" = postgres ] && scripts/stop-postgres.sh "$work/pg"' EXIT
+trap 'kill $server 2>/dev/null || true; [ "$kind" = postgres ] && scripts/stop-postgres.sh "$pg_dir"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 python3 - "$work/apps.json" "$port" > "$work/tokens.lua" <<'PY'
 import json, sys, requests
