@@ -39,7 +39,9 @@ for app in apps:
 print("return {" + ",".join(f'"{t}"' for t in tokens) + "}")
 PY
 export TOKENS_LUA="$work/tokens.lua"
-echo "== GET /api/alerts?\$top=100, 2 threads, 16 connections, ${seconds}s"
-wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
+for connections in 1 4 16; do
+  echo "== GET /api/alerts?\$top=100, $connections connection(s), ${seconds}s"
+  wrk -t$((connections < 2 ? 1 : 2)) -c$connections -d"${seconds}s" --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
+done
 echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
 BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
