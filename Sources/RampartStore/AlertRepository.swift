@@ -108,6 +108,7 @@ public struct AlertRepository: Sendable {
             var created: [String: Alert] = [:]
             var updated: [String: Alert] = [:]
             var outcomes: [IngestOutcome] = []
+            var newIDs: Set<String> = []
             for submission in submissions {
                 guard let device = devices[submission.device.deviceKey] else { continue }
                 if let pending = created[submission.sourceID] {
@@ -119,8 +120,12 @@ public struct AlertRepository: Sendable {
                     existing[submission.sourceID] = alert
                     outcomes.append(.updated(alertID: alert.id))
                 } else {
-                    let alert = submission.makeAlert(
-                        id: AlertIDGenerator.make(at: now), tenantID: tenantID, device: device, now: now)
+                    // Every alert of a batch shares `now`, so only the random part tells their ids apart:
+                    // draw again on the rare repeat (about one batch in ten thousand at a thousand alerts).
+                    var id = AlertIDGenerator.make(at: now)
+                    while newIDs.contains(id) { id = AlertIDGenerator.make(at: now) }
+                    newIDs.insert(id)
+                    let alert = submission.makeAlert(id: id, tenantID: tenantID, device: device, now: now)
                     created[submission.sourceID] = alert
                     outcomes.append(.created(alertID: alert.id))
                 }

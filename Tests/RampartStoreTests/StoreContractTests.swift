@@ -203,3 +203,22 @@ import Testing
         #expect(joined.render(.postgres).text == "a = $1 AND b = $2")
     }
 }
+
+@Suite struct AlertIDTests {
+    /// With a fixed time, ids of one batch differ only in their random part; a large batch must still get distinct ids.
+    @Test func largeBatchesGetDistinctIDs() async throws {
+        let db = try await TestDatabase.sqlite.open()
+        let alerts = AlertRepository(db: db)
+        let tenant = try await makeTenant(DirectoryRepository(db: db))
+        let outcomes = try await alerts.ingest(
+            (0..<5000).map { submission("id-\($0)") }, scope: ingestScope(tenant.id), now: .now())
+        let ids = outcomes.map { outcome -> String in
+            switch outcome {
+            case .created(let id), .updated(let id): id
+            }
+        }
+        #expect(Set(ids).count == 5000)
+        #expect(try await alerts.count(ingestScope(tenant.id)) == 5000)
+        try await db.close()
+    }
+}
