@@ -1,3 +1,5 @@
+import RampartCore
+
 /// A JSON value whose objects keep their key order: Defender's shapes are documented in a fixed order.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
@@ -49,33 +51,6 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     static func writeString(_ value: String, into output: inout String) {
-        output += "\""
-        // Most strings need no escaping: copy them whole.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
-            output += value
-            output += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\u{2028}": output += "\\u2028"
-            case "\u{2029}": output += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
+        JSONText.appendString(value, to: &output)
     }
 }

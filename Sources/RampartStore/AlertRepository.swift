@@ -390,28 +390,7 @@ public struct AlertRepository: Sendable {
     }
 
     /// A JSON array of strings, written directly: this runs for every alert and device ingested.
-    static func json(_ strings: [String]) -> String {
-        var text = "["
-        for (index, string) in strings.enumerated() {
-            if index > 0 { text += "," }
-            text += "\""
-            for scalar in string.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        text.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            text += "\""
-        }
-        return text + "]"
-    }
+    static func json(_ strings: [String]) -> String { JSONText.array(strings) }
 
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
