@@ -118,3 +118,20 @@ def test_cli_roles_and_device_groups(tmp_path):
     bad = subprocess.run([rampart_binary(), "device-group", "create", "--tenant", "contoso.example", "--name", "Empty",
                           "--data-dir", d], capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "rules" in bad.stderr
+
+
+def test_audit_verify_detects_a_changed_entry(tmp_path):
+    import sqlite3
+    d = str(tmp_path)
+    run_cli("tenant", "create", "--name", "Audited", "--domain", "audited.example", data_dir=d)
+    run_cli("group", "create", "--tenant", "audited.example", "--name", "SOC", data_dir=d)
+    run_cli("role", "create", "--tenant", "audited.example", "--name", "Tier 1", "--permission",
+            "ViewData.SecurityOperations", "--group", "SOC", data_dir=d)
+    listing = run_cli("audit", "list", "--tenant", "audited.example", data_dir=d)
+    assert "role.create" in listing and "group.create" in listing and "user.create" in listing
+    assert "intact" in run_cli("audit", "verify", data_dir=d)
+    with sqlite3.connect(str(tmp_path / "rampart.sqlite")) as db:
+        db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE action = 'group.create'")
+    out = subprocess.run([rampart_binary(), "audit", "verify", "--data-dir", d], capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "breaks at entry" in out.stdout

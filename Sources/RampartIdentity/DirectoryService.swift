@@ -78,7 +78,9 @@ public struct DirectoryService: Sendable {
             id: .random(), tenantID: scope.tenantID, userPrincipalName: upn,
             displayName: displayName.isEmpty ? upn : displayName, role: role, enabled: true, createdAt: .now())
         do {
-            try await directory.createUser(user, passwordHash: passwords.hash(password))
+            try await directory.createUser(
+                user, passwordHash: passwords.hash(password),
+                audit: .make(scope, action: "user.create", target: upn, details: "role=\(role.rawValue)"))
         } catch StoreError.uniqueViolation {
             throw RampartError.conflict("The user principal name \(upn) is taken.")
         }
@@ -91,7 +93,9 @@ public struct DirectoryService: Sendable {
         guard let user = try await directory.user(in: scope, reference: reference) else {
             throw RampartError.notFound("User \(reference) was not found.")
         }
-        _ = try await directory.setPasswordHash(userID: user.id, in: scope, hash: passwords.hash(password))
+        _ = try await directory.setPasswordHash(
+            userID: user.id, in: scope, hash: passwords.hash(password),
+            audit: .make(scope, action: "user.setPassword", target: user.userPrincipalName))
         return user
     }
 
@@ -104,7 +108,7 @@ public struct DirectoryService: Sendable {
         let group = SecurityGroup(
             id: .random(), tenantID: scope.tenantID, name: name, description: description, createdAt: .now())
         do {
-            try await directory.createGroup(group)
+            try await directory.createGroup(group, audit: .make(scope, action: "group.create", target: name))
         } catch StoreError.uniqueViolation {
             throw RampartError.conflict("A group named \(name) already exists.")
         }
@@ -122,7 +126,9 @@ public struct DirectoryService: Sendable {
         guard let user = try await directory.user(in: scope, reference: userReference) else {
             throw RampartError.notFound("User \(userReference) was not found.")
         }
-        let added = try await directory.addMember(groupID: group.id, userID: user.id)
+        let added = try await directory.addMember(
+            groupID: group.id, userID: user.id,
+            audit: .make(scope, action: "group.addMember", target: group.name, details: "user=\(user.userPrincipalName)"))
         return (group, user, added)
     }
 
@@ -133,7 +139,7 @@ public struct DirectoryService: Sendable {
             throw RampartError.invalidInput(code: "InvalidInput", message: "The app name must have 1 to 256 characters.")
         }
         let app = AppRegistration(clientID: .random(), homeTenantID: scope.tenantID, displayName: name, createdAt: .now())
-        try await apps.create(app)
+        try await apps.create(app, audit: .make(scope, action: "app.create", target: app.clientID.description, details: name))
         return app
     }
 
@@ -152,7 +158,9 @@ public struct DirectoryService: Sendable {
             id: .random(), clientID: clientID, hint: String(secret.prefix(3)),
             expiresAt: now.adding(seconds: Int64(days) * 86_400),
             createdAt: now)
-        try await apps.addSecret(info, hash: Secrets.sha256Hex(secret))
+        try await apps.addSecret(
+            info, hash: Secrets.sha256Hex(secret),
+            audit: .make(scope, action: "app.addSecret", target: clientID.description, details: "hint=\(info.hint)"))
         return CreatedSecret(info: info, secret: secret)
     }
 
@@ -175,14 +183,22 @@ public struct DirectoryService: Sendable {
         guard try await apps.app(in: scope, clientID: clientID) != nil else {
             throw RampartError.notFound("App \(clientID) was not found.")
         }
-        try await apps.grant(clientID: clientID, permissions: parsed, in: scope)
+        try await apps.grant(
+            clientID: clientID, permissions: parsed, in: scope,
+            audit: .make(
+                scope, action: "app.grant", target: clientID.description,
+                details: parsed.map(\.rawValue).sorted().joined(separator: ",")))
         return try await apps.permissions(clientID: clientID, tenantID: scope.tenantID)
     }
 
     /// Withdraws permissions; tokens already issued lose them on their next request.
     public func revoke(in scope: AccessScope, clientID: ObjectID, permissions: Set<AppPermission>) async throws {
         try scope.require(.manageDirectory)
-        try await apps.revoke(clientID: clientID, permissions: permissions, in: scope)
+        try await apps.revoke(
+            clientID: clientID, permissions: permissions, in: scope,
+            audit: .make(
+                scope, action: "app.revoke", target: clientID.description,
+                details: permissions.map(\.rawValue).sorted().joined(separator: ",")))
     }
 
     static func checkPassword(_ password: String) throws(RampartError) {

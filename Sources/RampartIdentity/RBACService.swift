@@ -77,13 +77,20 @@ public struct RBACService: Sendable {
         let role = Role(
             id: id ?? .random(), tenantID: scope.tenantID, name: name, description: input.description ?? "",
             permissions: permissions, groupIDs: try await groupIDs(input.groups ?? [], in: scope))
-        try await rbac.save(role)
+        try await rbac.save(
+            role,
+            audit: .make(
+                scope, action: id == nil ? "role.create" : "role.update", target: name,
+                details: "permissions=\(role.permissions.map(\.rawValue).sorted().joined(separator: ","))"))
         return role
     }
 
     public func deleteRole(in scope: AccessScope, id: ObjectID) async throws {
         try scope.require(.managePortalSettings)
-        guard try await rbac.deleteRole(id: id, tenantID: scope.tenantID) else {
+        guard
+            try await rbac.deleteRole(
+                id: id, tenantID: scope.tenantID, audit: .make(scope, action: "role.delete", target: id.description))
+        else {
             throw RampartError.notFound("Role \(id) was not found.")
         }
     }
@@ -132,13 +139,20 @@ public struct RBACService: Sendable {
             id: id ?? .random(), tenantID: scope.tenantID, name: name, rank: rank, description: input.description ?? "",
             remediationLevel: input.remediationLevel ?? previous?.remediationLevel ?? .noAutomatedResponse, rules: input.rules,
             userGroupIDs: userGroups, isDefault: previous?.isDefault ?? false)
-        try await rbac.save(group)
+        try await rbac.save(
+            group,
+            audit: .make(
+                scope, action: id == nil ? "deviceGroup.create" : "deviceGroup.update", target: name,
+                details: "rank=\(rank)"))
         return try await rbac.deviceGroups(tenantID: scope.tenantID).first { $0.id == group.id } ?? group
     }
 
     public func deleteDeviceGroup(in scope: AccessScope, id: ObjectID) async throws {
         try scope.require(.managePortalSettings)
-        guard try await rbac.deleteDeviceGroup(id: id, tenantID: scope.tenantID) else {
+        guard
+            try await rbac.deleteDeviceGroup(
+                id: id, tenantID: scope.tenantID, audit: .make(scope, action: "deviceGroup.delete", target: id.description))
+        else {
             throw RampartError.notFound("Device group \(id) was not found.")
         }
     }

@@ -23,6 +23,7 @@ public enum RampartApplication {
         IngestRoutes(services: services).register(on: router)
         ManagementRoutes(services: services).register(on: router)
         AccessManagementRoutes(services: services).register(on: router)
+        AuditRoutes(services: services).register(on: router)
         PortalRoutes(services: services).register(on: router)
         return router
     }

@@ -17,7 +17,10 @@ struct ErrorMappingMiddleware: RouterMiddleware {
         -> Response
     {
         do {
-            return try await next(request, context)
+            // The request id travels with the task, so audit entries written deeper down can name it.
+            return try await RequestTrace.$requestID.withValue(context.requestID) {
+                try await next(request, context)
+            }
         } catch let error as OAuthError {
             return Self.oauth(error)
         } catch let error as RampartError {

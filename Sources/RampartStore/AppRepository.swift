@@ -6,12 +6,15 @@ public struct AppRepository: Sendable {
 
     public init(db: any SQLExecutor) { self.db = db }
 
-    public func create(_ app: AppRegistration) async throws {
-        try await db.execute(
-            """
-            INSERT INTO apps (client_id, tenant_id, display_name, created_at)
-            VALUES (\(bind: app.clientID), \(bind: app.homeTenantID), \(bind: app.displayName), \(bind: app.createdAt))
-            """)
+    public func create(_ app: AppRegistration, audit: AuditEntry? = nil) async throws {
+        try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
+            try await db.execute(
+                """
+                INSERT INTO apps (client_id, tenant_id, display_name, created_at)
+                VALUES (\(bind: app.clientID), \(bind: app.homeTenantID), \(bind: app.displayName), \(bind: app.createdAt))
+                """)
+        }
     }
 
     public func app(clientID: ObjectID) async throws -> AppRegistration? {
@@ -38,13 +41,16 @@ public struct AppRepository: Sendable {
 
     // MARK: Secrets
 
-    public func addSecret(_ info: AppSecretInfo, hash: String) async throws {
-        try await db.execute(
-            """
-            INSERT INTO app_secrets (id, client_id, secret_hash, hint, expires_at, created_at)
-            VALUES (\(bind: info.id), \(bind: info.clientID), \(bind: hash), \(bind: info.hint),
-                    \(bind: info.expiresAt), \(bind: info.createdAt))
-            """)
+    public func addSecret(_ info: AppSecretInfo, hash: String, audit: AuditEntry? = nil) async throws {
+        try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
+            try await db.execute(
+                """
+                INSERT INTO app_secrets (id, client_id, secret_hash, hint, expires_at, created_at)
+                VALUES (\(bind: info.id), \(bind: info.clientID), \(bind: hash), \(bind: info.hint),
+                        \(bind: info.expiresAt), \(bind: info.createdAt))
+                """)
+        }
     }
 
     /// Hashes of the secrets that have not expired at `now`.
@@ -65,9 +71,12 @@ public struct AppRepository: Sendable {
     // MARK: Authorizations
 
     /// Grants permissions to an app in the scope's tenant (the tenant consents for itself).
-    public func grant(clientID: ObjectID, permissions: Set<AppPermission>, in scope: AccessScope) async throws {
+    public func grant(clientID: ObjectID, permissions: Set<AppPermission>, in scope: AccessScope, audit: AuditEntry? = nil)
+        async throws
+    {
         let now = Timestamp.now()
         try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
             for permission in permissions.sorted() {
                 let existing = try await db.queryOne(
                     """
@@ -85,13 +94,18 @@ public struct AppRepository: Sendable {
         }
     }
 
-    public func revoke(clientID: ObjectID, permissions: Set<AppPermission>, in scope: AccessScope) async throws {
-        for permission in permissions {
-            try await db.execute(
-                """
-                DELETE FROM app_authorizations WHERE client_id = \(bind: clientID)
-                AND tenant_id = \(bind: scope.tenantID) AND permission = \(bind: permission.rawValue)
-                """)
+    public func revoke(clientID: ObjectID, permissions: Set<AppPermission>, in scope: AccessScope, audit: AuditEntry? = nil)
+        async throws
+    {
+        try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
+            for permission in permissions {
+                try await db.execute(
+                    """
+                    DELETE FROM app_authorizations WHERE client_id = \(bind: clientID)
+                    AND tenant_id = \(bind: scope.tenantID) AND permission = \(bind: permission.rawValue)
+                    """)
+            }
         }
     }
 

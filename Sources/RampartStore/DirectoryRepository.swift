@@ -40,14 +40,17 @@ public struct DirectoryRepository: Sendable {
 
     // MARK: Users
 
-    public func createUser(_ user: User, passwordHash: String) async throws {
-        try await db.execute(
-            """
-            INSERT INTO users (id, tenant_id, upn, display_name, password_hash, role, enabled, created_at)
-            VALUES (\(bind: user.id), \(bind: user.tenantID), \(bind: user.userPrincipalName.lowercased()),
-                    \(bind: user.displayName), \(bind: passwordHash), \(bind: user.role.rawValue),
-                    \(bind: user.enabled), \(bind: user.createdAt))
-            """)
+    public func createUser(_ user: User, passwordHash: String, audit: AuditEntry? = nil) async throws {
+        try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
+            try await db.execute(
+                """
+                INSERT INTO users (id, tenant_id, upn, display_name, password_hash, role, enabled, created_at)
+                VALUES (\(bind: user.id), \(bind: user.tenantID), \(bind: user.userPrincipalName.lowercased()),
+                        \(bind: user.displayName), \(bind: passwordHash), \(bind: user.role.rawValue),
+                        \(bind: user.enabled), \(bind: user.createdAt))
+                """)
+        }
     }
 
     public func user(id: ObjectID) async throws -> User? {
@@ -76,13 +79,18 @@ public struct DirectoryRepository: Sendable {
         return try row.map(Self.user)
     }
 
-    public func setPasswordHash(userID: ObjectID, in scope: AccessScope, hash: String) async throws -> Bool {
-        let rows = try await db.query(
-            """
-            UPDATE users SET password_hash = \(bind: hash)
-            WHERE id = \(bind: userID) AND tenant_id = \(bind: scope.tenantID) RETURNING id
-            """)
-        return !rows.isEmpty
+    public func setPasswordHash(userID: ObjectID, in scope: AccessScope, hash: String, audit: AuditEntry? = nil) async throws
+        -> Bool
+    {
+        try await db.transaction { db in
+            let rows = try await db.query(
+                """
+                UPDATE users SET password_hash = \(bind: hash)
+                WHERE id = \(bind: userID) AND tenant_id = \(bind: scope.tenantID) RETURNING id
+                """)
+            if !rows.isEmpty, let audit { try await AuditRepository.append(audit, in: db) }
+            return !rows.isEmpty
+        }
     }
 
     static func user(_ row: SQLRow) throws -> User {
@@ -94,13 +102,16 @@ public struct DirectoryRepository: Sendable {
 
     // MARK: Groups
 
-    public func createGroup(_ group: SecurityGroup) async throws {
-        try await db.execute(
-            """
-            INSERT INTO security_groups (id, tenant_id, name, description, created_at)
-            VALUES (\(bind: group.id), \(bind: group.tenantID), \(bind: group.name), \(bind: group.description),
-                    \(bind: group.createdAt))
-            """)
+    public func createGroup(_ group: SecurityGroup, audit: AuditEntry? = nil) async throws {
+        try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
+            try await db.execute(
+                """
+                INSERT INTO security_groups (id, tenant_id, name, description, created_at)
+                VALUES (\(bind: group.id), \(bind: group.tenantID), \(bind: group.name), \(bind: group.description),
+                        \(bind: group.createdAt))
+                """)
+        }
     }
 
     public func groups(in scope: AccessScope) async throws -> [(SecurityGroup, [String])] {
@@ -132,12 +143,14 @@ public struct DirectoryRepository: Sendable {
     }
 
     /// Adds a member of the same tenant; returns false when the user was already a member.
-    public func addMember(groupID: ObjectID, userID: ObjectID) async throws -> Bool {
-        do {
+    public func addMember(groupID: ObjectID, userID: ObjectID, audit: AuditEntry? = nil) async throws -> Bool {
+        try await db.transaction { db in
+            let existing = try await db.queryOne(
+                "SELECT user_id FROM group_members WHERE group_id = \(bind: groupID) AND user_id = \(bind: userID)")
+            guard existing == nil else { return false }
+            if let audit { try await AuditRepository.append(audit, in: db) }
             try await db.execute("INSERT INTO group_members (group_id, user_id) VALUES (\(bind: groupID), \(bind: userID))")
             return true
-        } catch StoreError.uniqueViolation {
-            return false
         }
     }
 

@@ -231,6 +231,29 @@ public enum Migrations {
                 "UPDATE alerts SET rbac_group_name = '\(DeviceGroup.defaultName)' WHERE rbac_group_name IS NULL",
             ]
         },
+        Migration(version: 4, name: "hash-chained audit log") { dialect in
+            let serial =
+                dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            return [
+                """
+                CREATE TABLE audit_log (
+                    seq \(serial),
+                    tenant_id TEXT NOT NULL,
+                    position BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    actor_tenant_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    details TEXT NOT NULL,
+                    request_id TEXT,
+                    at BIGINT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    UNIQUE (tenant_id, position)
+                )
+                """
+            ]
+        },
     ]
 }
 

@@ -33,8 +33,9 @@ public struct RBACRepository: Sendable {
     }
 
     /// Inserts or replaces a role and its group assignments.
-    public func save(_ role: Role) async throws {
+    public func save(_ role: Role, audit: AuditEntry? = nil) async throws {
         try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
             let existing = try await db.queryOne("SELECT id FROM roles WHERE id = \(bind: role.id)")
             let permissions = try encode(role.permissions.map(\.rawValue).sorted())
             if existing == nil {
@@ -58,10 +59,11 @@ public struct RBACRepository: Sendable {
         }
     }
 
-    public func deleteRole(id: ObjectID, tenantID: TenantID) async throws -> Bool {
+    public func deleteRole(id: ObjectID, tenantID: TenantID, audit: AuditEntry? = nil) async throws -> Bool {
         try await db.transaction { db in
             guard try await db.queryOne("SELECT id FROM roles WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)") != nil
             else { return false }
+            if let audit { try await AuditRepository.append(audit, in: db) }
             try await db.execute("DELETE FROM role_groups WHERE role_id = \(bind: id)")
             try await db.execute("DELETE FROM roles WHERE id = \(bind: id)")
             return true
@@ -120,8 +122,9 @@ public struct RBACRepository: Sendable {
     /// Inserts or replaces a device group, renumbers the ranks and places every device of the tenant again,
     /// all in one transaction. Returns how many devices changed group.
     @discardableResult
-    public func save(_ group: DeviceGroup) async throws -> Int {
+    public func save(_ group: DeviceGroup, audit: AuditEntry? = nil) async throws -> Int {
         try await db.transaction { db in
+            if let audit { try await AuditRepository.append(audit, in: db) }
             try await Self.ensureDefault(db, tenantID: group.tenantID)
             var groups = try await Self.deviceGroups(db, tenantID: group.tenantID)
             let previous = groups.first { $0.id == group.id }
@@ -176,7 +179,7 @@ public struct RBACRepository: Sendable {
     }
 
     /// Deletes a device group (never the default); its devices move to the groups that now match.
-    public func deleteDeviceGroup(id: ObjectID, tenantID: TenantID) async throws -> Bool {
+    public func deleteDeviceGroup(id: ObjectID, tenantID: TenantID, audit: AuditEntry? = nil) async throws -> Bool {
         try await db.transaction { db in
             guard
                 let row = try await db.queryOne(
