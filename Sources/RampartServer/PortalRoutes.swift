@@ -27,6 +27,7 @@ struct PortalRoutes {
         router.post("/signout") { request, _ in try await signOut(request) }
         router.get("/alerts") { request, _ in try await alertQueue(request) }
         router.get("/alerts/:id") { request, context in try await alertPage(request, context) }
+        router.get("/audit") { request, _ in try await auditPage(request) }
     }
 
     func language(_ request: Request) -> Response {
@@ -121,7 +122,7 @@ struct PortalRoutes {
             var context = base
             context["session"] = [
                 "tenantName": tenant.name, "tenantID": tenant.id.description,
-                "userPrincipalName": user.userPrincipalName, "csrf": csrf,
+                "userPrincipalName": user.userPrincipalName, "csrf": csrf, "canAudit": scope.allows(.manageDirectory),
             ]
             return context
         }
@@ -212,6 +213,41 @@ struct PortalRoutes {
             "hasEvidence": !evidence.isEmpty, "comments": comments, "hasComments": !comments.isEmpty,
         ])
         return PortalResponse.html(renderer.render("alert", page, language: language, back: "/alerts/\(alert.id)"))
+    }
+
+    // MARK: Audit
+
+    func auditPage(_ request: Request) async throws -> Response {
+        guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
+        try session.scope.require(.manageDirectory)
+        let language = languageOf(request)
+        let query = request.uri.queryParameters
+        let actor = query.get("actor").flatMap { $0.isEmpty ? nil : $0 }
+        let action = query.get("action").flatMap { $0.isEmpty ? nil : $0 }
+        let before = query.get("before").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        let records = try await AuditRepository(db: services.database).entries(
+            session.scope, actor: actor, action: action, before: before, limit: Self.pageSize)
+        let entries: [[String: Any]] = records.map { record in
+            [
+                "position": record.position, "time": Self.display(record.entry.time), "timeISO": record.entry.time.description,
+                "actor": record.entry.actor, "action": record.entry.action, "target": record.entry.target,
+                "details": record.entry.details,
+            ]
+        }
+        var older: Any = false
+        if records.count == Self.pageSize, let last = records.last {
+            var components = URLComponents()
+            components.path = "/audit"
+            components.queryItems =
+                [URLQueryItem(name: "before", value: String(last.position))]
+                + (actor.map { [URLQueryItem(name: "actor", value: $0)] } ?? [])
+                + (action.map { [URLQueryItem(name: "action", value: $0)] } ?? [])
+            older = components.string ?? false
+        }
+        let page = session.layout([
+            "entries": entries, "hasEntries": !entries.isEmpty, "actor": actor ?? "", "action": action ?? "", "older": older,
+        ])
+        return PortalResponse.html(renderer.render("audit", page, language: language, back: "/audit"))
     }
 
     /// Evidence properties that are set, under their API names (which are never translated).

@@ -152,6 +152,33 @@ func hiddenCSRF(_ html: String) -> String? {
         }
     }
 
+    @Test func administratorsReadTheAuditLogAndMembersDoNot() async throws {
+        let world = try await TestWorld()
+        try await world.application().test(.router) { client in
+            let admin = try await AccessManagementTests().adminToken(client, world)
+            _ = try await client.json("/manage/v1/groups", token: admin, method: .post, body: #"{"name":"<b>SOC</b>"}"#)
+            _ = try await client.json(
+                "/manage/v1/users", token: admin, method: .post,
+                body: #"{"userPrincipalName":"m@contoso.example","password":"correct-horse-battery"}"#)
+            var jar = CookieJar()
+            _ = try await signIn(client, &jar, upn: "admin@contoso.example", password: world.contoso.adminPassword)
+            let page = try await client.execute(uri: "/audit?action=group.create", method: .get, headers: jar.header)
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok)
+            #expect(html.contains("id=\"audit-log\""))
+            #expect(html.contains("&lt;b&gt;SOC&lt;/b&gt;"))
+            #expect(!html.contains("user.create"))
+            #expect(html.contains("id=\"nav-audit\""))
+
+            var member = CookieJar()
+            _ = try await signIn(client, &member, upn: "m@contoso.example", password: "correct-horse-battery")
+            let refused = try await client.execute(uri: "/audit", method: .get, headers: member.header)
+            #expect(refused.status == .forbidden)
+            let queue = try await client.execute(uri: "/alerts", method: .get, headers: member.header)
+            #expect(!String(buffer: queue.body).contains("nav-audit"))
+        }
+    }
+
     @Test func languageSwitchOnlyRedirectsWithinTheSite() async throws {
         let world = try await TestWorld()
         try await world.application().test(.router) { client in
