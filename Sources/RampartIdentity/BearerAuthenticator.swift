@@ -46,8 +46,13 @@ public struct BearerAuthenticator: Sendable {
             }
             guard let clientID = ObjectID(claims.appid) else { throw RampartError.unauthorized("Malformed token.") }
             let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)
-            return AccessScope.app(
+            let scope = AccessScope.app(
                 clientID: clientID, tenantID: tenantID, grantedNow: granted, tokenRoles: Set(claims.roles ?? []))
+            guard let limited = try await apps.deviceGroupRestriction(clientID: clientID, tenantID: tenantID) else {
+                return scope
+            }
+            return AccessScope(
+                tenantID: tenantID, principal: scope.principal, capabilities: scope.capabilities, deviceGroups: .only(limited))
         } catch let error as RampartError {
             throw error
         } catch {

@@ -24,6 +24,7 @@ public enum RampartApplication {
         ManagementRoutes(services: services).register(on: router)
         AccessManagementRoutes(services: services).register(on: router)
         AuditRoutes(services: services).register(on: router)
+        AppAuthorizationRoutes(services: services).register(on: router)
         PortalRoutes(services: services).register(on: router)
         return router
     }

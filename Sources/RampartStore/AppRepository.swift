@@ -109,6 +109,62 @@ public struct AppRepository: Sendable {
         }
     }
 
+    /// Sets what an app (of any tenant) may do in the scope's tenant: exactly `permissions`, limited to the device
+    /// groups `deviceGroupIDs` (all when empty). An empty permission set removes the authorization.
+    public func authorize(
+        clientID: ObjectID, permissions: Set<AppPermission>, deviceGroupIDs: Set<ObjectID>, in scope: AccessScope,
+        audit: AuditEntry
+    ) async throws {
+        let now = Timestamp.now()
+        try await db.transaction { db in
+            try await AuditRepository.append(audit, in: db)
+            try await db.execute(
+                "DELETE FROM app_authorizations WHERE client_id = \(bind: clientID) AND tenant_id = \(bind: scope.tenantID)")
+            try await db.execute(
+                """
+                DELETE FROM app_authorization_device_groups
+                WHERE client_id = \(bind: clientID) AND tenant_id = \(bind: scope.tenantID)
+                """)
+            try await db.insert(
+                into: "app_authorizations", columns: ["client_id", "tenant_id", "permission", "granted_at"],
+                rows: permissions.sorted().map { [clientID.sqlValue, scope.tenantID.sqlValue, .text($0.rawValue), now.sqlValue] })
+            guard !permissions.isEmpty else { return }
+            try await db.insert(
+                into: "app_authorization_device_groups", columns: ["client_id", "tenant_id", "device_group_id"],
+                rows: deviceGroupIDs.sorted { $0.description < $1.description }.map {
+                    [clientID.sqlValue, scope.tenantID.sqlValue, $0.sqlValue]
+                })
+        }
+    }
+
+    /// The device groups an app is limited to in a tenant, by name; nil when it is not limited.
+    public func deviceGroupRestriction(clientID: ObjectID, tenantID: TenantID) async throws -> Set<String>? {
+        let rows = try await db.query(
+            """
+            SELECT d.name FROM app_authorization_device_groups a JOIN device_groups d ON d.id = a.device_group_id
+            WHERE a.client_id = \(bind: clientID) AND a.tenant_id = \(bind: tenantID)
+            """)
+        return rows.isEmpty ? nil : Set(try rows.map { try $0.string("name") })
+    }
+
+    /// Every app authorized in the scope's tenant, its own or foreign, with permissions and restriction.
+    public func authorizations(in scope: AccessScope) async throws -> [(AppRegistration, Set<AppPermission>, Set<String>?)] {
+        let rows = try await db.query(
+            """
+            SELECT DISTINCT a.* FROM apps a JOIN app_authorizations z ON z.client_id = a.client_id
+            WHERE z.tenant_id = \(bind: scope.tenantID) ORDER BY a.display_name, a.client_id
+            """)
+        var result: [(AppRegistration, Set<AppPermission>, Set<String>?)] = []
+        for app in try rows.map(Self.app) {
+            result.append(
+                (
+                    app, try await permissions(clientID: app.clientID, tenantID: scope.tenantID),
+                    try await deviceGroupRestriction(clientID: app.clientID, tenantID: scope.tenantID)
+                ))
+        }
+        return result
+    }
+
     /// What the app may do in the tenant now; read at every request so a revocation takes effect at once.
     public func permissions(clientID: ObjectID, tenantID: TenantID) async throws -> Set<AppPermission> {
         let rows = try await db.query(

@@ -254,6 +254,18 @@ public enum Migrations {
                 """
             ]
         },
+        Migration(version: 5, name: "device-group restrictions of authorized apps") { _ in
+            [
+                """
+                CREATE TABLE app_authorization_device_groups (
+                    client_id TEXT NOT NULL REFERENCES apps(client_id),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    device_group_id TEXT NOT NULL REFERENCES device_groups(id),
+                    PRIMARY KEY (client_id, tenant_id, device_group_id)
+                )
+                """
+            ]
+        },
     ]
 }
 
