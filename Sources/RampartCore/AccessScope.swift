@@ -1,8 +1,10 @@
 /// Who is asking.
 public enum Principal: Sendable, Equatable {
     case user(id: ObjectID, tenantID: TenantID, userPrincipalName: String)
+    /// `tenantID` is the app's home tenant, where it is registered.
     case app(clientID: ObjectID, tenantID: TenantID)
 
+    /// The principal's home tenant.
     public var tenantID: TenantID {
         switch self {
         case .user(_, let tenantID, _), .app(_, let tenantID): tenantID
@@ -41,21 +43,25 @@ public struct AccessScope: Sendable, Equatable {
     }
 
     /// The scope of an app token: the permissions the app holds in the tenant now, not when the token was issued.
-    public static func app(clientID: ObjectID, tenantID: TenantID, grantedNow: Set<AppPermission>, tokenRoles: Set<String>)
-        -> AccessScope
-    {
+    public static func app(
+        clientID: ObjectID, homeTenantID: TenantID? = nil, tenantID: TenantID, grantedNow: Set<AppPermission>,
+        tokenRoles: Set<String>
+    ) -> AccessScope {
         let effective = grantedNow.filter { permission in
             tokenRoles.contains(permission.rawValue)
         }
         return AccessScope(
             tenantID: tenantID,
-            principal: .app(clientID: clientID, tenantID: tenantID),
+            principal: .app(clientID: clientID, tenantID: homeTenantID ?? tenantID),
             capabilities: Set(effective.flatMap(\.capabilities)),
             deviceGroups: .all
         )
     }
 
     public func allows(_ capability: Capability) -> Bool { capabilities.contains(capability) }
+
+    /// A guest or another tenant's app acting in this tenant: everything it does is audited.
+    public var isForeign: Bool { principal.tenantID != tenantID }
 
     /// Throws `forbidden` unless the scope holds the capability.
     public func require(_ capability: Capability) throws(RampartError) {

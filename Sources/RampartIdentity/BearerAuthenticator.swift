@@ -46,8 +46,12 @@ public struct BearerAuthenticator: Sendable {
             }
             guard let clientID = ObjectID(claims.appid) else { throw RampartError.unauthorized("Malformed token.") }
             let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)
+            guard let app = try await apps.app(clientID: clientID) else {
+                throw RampartError.unauthorized("The application of this token no longer exists.")
+            }
             let scope = AccessScope.app(
-                clientID: clientID, tenantID: tenantID, grantedNow: granted, tokenRoles: Set(claims.roles ?? []))
+                clientID: clientID, homeTenantID: app.homeTenantID, tenantID: tenantID, grantedNow: granted,
+                tokenRoles: Set(claims.roles ?? []))
             guard let limited = try await apps.deviceGroupRestriction(clientID: clientID, tenantID: tenantID) else {
                 return scope
             }

@@ -39,6 +39,7 @@ struct DefenderAPIRoutes {
             page.removeLast()
             nextLink = link(request, top: options.top, skip: options.skip + options.top, expand: expand)
         }
+        try await auditForeign(scope, action: "alerts.list", target: request.uri.description, details: "returned=\(page.count)")
         return JSONResponse.make(DefenderAlertJSON.list(page, includeEvidence: expand, nextLink: nextLink))
     }
 
@@ -48,10 +49,16 @@ struct DefenderAPIRoutes {
         let id = try context.parameters.require("id")
         let options = try odata(request, defaultTop: 1)
         let expand = options.expand.contains("evidence")
-        guard let alert = try await services.alerts.get(scope, id: id, expandEvidence: expand) else {
-            throw RampartError.notFound("Alert \(id) was not found.")
-        }
+        let alert = try await services.alerts.get(scope, id: id, expandEvidence: expand)
+        try await auditForeign(scope, action: "alert.read", target: id, details: alert == nil ? "not found" : "")
+        guard let alert else { throw RampartError.notFound("Alert \(id) was not found.") }
         return JSONResponse.make(DefenderAlertJSON.alert(alert, includeEvidence: expand))
+    }
+
+    /// Every read by a guest or another tenant's app is recorded in the tenant's audit log.
+    func auditForeign(_ scope: AccessScope, action: String, target: String, details: String) async throws {
+        guard scope.isForeign else { return }
+        try await AuditRepository(db: services.database).append(.make(scope, action: action, target: target, details: details))
     }
 
     func odata(_ request: Request, defaultTop: Int) throws -> ODataOptions {

@@ -69,6 +69,12 @@ struct IngestRoutes {
             ("rejected", .int(Int64(records.count - accepted.count))),
             ("results", .array(results)),
         ])
+        if scope.isForeign {
+            try await AuditRepository(db: services.database).append(
+                .make(
+                    scope, action: "alerts.ingest", target: "/ingest/v1/alerts",
+                    details: "accepted=\(accepted.count) rejected=\(records.count - accepted.count)"))
+        }
         context.logger.info(
             "ingested alerts",
             metadata: [

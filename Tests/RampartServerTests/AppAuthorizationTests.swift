@@ -53,9 +53,12 @@ import Testing
             let (after, _) = try await client.json("/api/alerts", token: token)
             #expect(after == .forbidden)
 
-            let (_, audit) = try await client.json("/manage/v1/audit?limit=2", token: customer)
-            #expect(
-                (audit["value"] as? [[String: Any]])?.map { $0["action"] as? String } == ["app.deauthorize", "app.authorize"])
+            let (_, audit) = try await client.json("/manage/v1/audit?limit=3", token: customer)
+            let entries = audit["value"] as? [[String: Any]] ?? []
+            #expect(entries.map { $0["action"] as? String } == ["app.deauthorize", "alerts.list", "app.authorize"])
+            // The MSSP's read is recorded with the MSSP as the actor's home tenant.
+            #expect(entries.count == 3 && entries[1]["actorTenantId"] as? String == world.fabrikam.tenant.id.description)
+            #expect(entries.count == 3 && entries[1]["details"] as? String == "returned=1")
 
             let (unknown, _) = try await client.json(
                 "/manage/v1/app-authorizations/\(ObjectID.random())", token: customer, method: .put,
