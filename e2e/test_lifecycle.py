@@ -135,3 +135,18 @@ def test_audit_verify_detects_a_changed_entry(tmp_path):
     out = subprocess.run([rampart_binary(), "audit", "verify", "--data-dir", d], capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert "breaks at entry" in out.stdout
+
+
+def test_cli_authorizes_an_mssp_app_in_a_customer_tenant(tmp_path):
+    d = str(tmp_path)
+    demo = json.loads(run_cli("demo", data_dir=d))
+    mssp = next(t for t in demo["tenants"] if t["kind"] == "mssp")
+    app = json.loads(run_cli("app", "create", "--tenant", mssp["domain"], "--name", "MSSP SIEM", "--json", data_dir=d))
+    out = run_cli("app", "authorize", "--tenant", "contoso.example", "--app", app["clientID"],
+                  "--permission", "Alert.Read.All", data_dir=d)
+    assert "MSSP SIEM" in out and "Alert.Read.All" in out
+    assert "app.authorize" in run_cli("audit", "list", "--tenant", "contoso.example", data_dir=d)
+    run_cli("app", "deauthorize", "--tenant", "contoso.example", "--app", app["clientID"], data_dir=d)
+    again = subprocess.run([rampart_binary(), "app", "deauthorize", "--tenant", "contoso.example", "--app", app["clientID"],
+                            "--data-dir", d], capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0 and "not authorized" in again.stderr

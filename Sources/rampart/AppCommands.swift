@@ -8,7 +8,7 @@ import RampartStore
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app", abstract: "App registrations: client ids, secrets, permissions.",
-        subcommands: [Create.self, List.self, AddSecret.self, Grant.self])
+        subcommands: [Create.self, List.self, AddSecret.self, Grant.self, Authorize.self, Deauthorize.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register an app in a tenant.")
@@ -114,6 +114,48 @@ struct AppCommand: AsyncParsableCommand {
                 } else {
                     print(CLIText().format("cli_granted", names.joined(separator: ", ")))
                 }
+            }
+        }
+    }
+}
+
+extension AppCommand {
+    struct Authorize: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let an app of any tenant (an MSSP's SIEM app) into this tenant with these permissions.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Option(help: "Application (client) id.") var app: String
+        @Option(name: .customLong("permission"), help: "Application permission; repeatable.") var permissions: [String]
+        @Option(name: .customLong("device-group"), help: "Limit the app to this device group (id or name); repeatable.")
+        var deviceGroups: [String] = []
+
+        func run() async throws {
+            guard let clientID = ObjectID(app) else { throw ValidationError("--app must be a client id (GUID)") }
+            try await withServices(storage) { services in
+                let authorization = try await AppAuthorizationService(apps: services.apps, rbac: services.rbac).authorize(
+                    in: try await tenant.scope(services), clientID: clientID, permissions: permissions, deviceGroups: deviceGroups
+                )
+                Console.line(
+                    CLIText().format(
+                        "cli_app_authorized", authorization.app.displayName,
+                        authorization.permissions.map(\.rawValue).sorted().joined(separator: ", ")))
+            }
+        }
+    }
+
+    struct Deauthorize: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove an app's authorization in this tenant.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Option(help: "Application (client) id.") var app: String
+
+        func run() async throws {
+            guard let clientID = ObjectID(app) else { throw ValidationError("--app must be a client id (GUID)") }
+            try await withServices(storage) { services in
+                try await AppAuthorizationService(apps: services.apps, rbac: services.rbac).remove(
+                    in: try await tenant.scope(services), clientID: clientID)
+                Console.line(CLIText().format("cli_deleted", clientID.description))
             }
         }
     }
