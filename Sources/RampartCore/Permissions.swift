@@ -19,6 +19,25 @@ public enum AppPermission: String, Sendable, Codable, CaseIterable, Comparable {
     }
 }
 
+extension AppPermission {
+    /// Parses a non-empty list of permission names, as the API and the CLI take them.
+    public static func parseList(_ names: [String]) throws(RampartError) -> Set<AppPermission> {
+        var parsed: Set<AppPermission> = []
+        for name in names {
+            guard let permission = AppPermission(lenient: name) else {
+                throw .invalidInput(
+                    code: "InvalidInput",
+                    message: "Unknown permission \(name); known: \(allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            parsed.insert(permission)
+        }
+        guard !parsed.isEmpty else {
+            throw .invalidInput(code: "MissingRequiredParameter", message: "Parameter permissions is missing.")
+        }
+        return parsed
+    }
+}
+
 /// What a request may do in a tenant; derived from the principal's grants at each request.
 public enum Capability: Sendable, Hashable {
     case readAlerts

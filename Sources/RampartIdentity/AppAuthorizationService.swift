@@ -33,19 +33,7 @@ public struct AppAuthorizationService: Sendable {
         guard let app = try await apps.app(clientID: clientID) else {
             throw RampartError.notFound("No application with id \(clientID) is registered.")
         }
-        var parsed: Set<AppPermission> = []
-        for name in permissions {
-            guard let permission = AppPermission(lenient: name) else {
-                throw RampartError.invalidInput(
-                    code: "InvalidInput",
-                    message:
-                        "Unknown permission \(name); known: \(AppPermission.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            parsed.insert(permission)
-        }
-        guard !parsed.isEmpty else {
-            throw RampartError.invalidInput(code: "MissingRequiredParameter", message: "Parameter permissions is missing.")
-        }
+        let parsed = try AppPermission.parseList(permissions)
         let known = try await rbac.deviceGroups(tenantID: scope.tenantID)
         var groupIDs: Set<ObjectID> = []
         for reference in deviceGroups {

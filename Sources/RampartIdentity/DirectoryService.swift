@@ -167,19 +167,7 @@ public struct DirectoryService: Sendable {
     /// Grants application permissions in the scope's tenant to an app registered there.
     public func grant(in scope: AccessScope, clientID: ObjectID, permissions: [String]) async throws -> Set<AppPermission> {
         try scope.require(.manageDirectory)
-        var parsed: Set<AppPermission> = []
-        for name in permissions {
-            guard let permission = AppPermission(lenient: name) else {
-                throw RampartError.invalidInput(
-                    code: "InvalidInput",
-                    message:
-                        "Unknown permission \(name); known: \(AppPermission.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            parsed.insert(permission)
-        }
-        guard !parsed.isEmpty else {
-            throw RampartError.invalidInput(code: "MissingRequiredParameter", message: "Parameter permissions is missing.")
-        }
+        let parsed = try AppPermission.parseList(permissions)
         guard try await apps.app(in: scope, clientID: clientID) != nil else {
             throw RampartError.notFound("App \(clientID) was not found.")
         }
