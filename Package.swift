@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "RampartServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
