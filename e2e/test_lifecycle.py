@@ -150,3 +150,13 @@ def test_cli_authorizes_an_mssp_app_in_a_customer_tenant(tmp_path):
     again = subprocess.run([rampart_binary(), "app", "deauthorize", "--tenant", "contoso.example", "--app", app["clientID"],
                             "--data-dir", d], capture_output=True, text=True, timeout=60)
     assert again.returncode != 0 and "not authorized" in again.stderr
+
+
+def test_cli_connected_organizations(tmp_path):
+    d = str(tmp_path)
+    run_cli("demo", data_dir=d)
+    assert "Fabrikam MSSP" in run_cli("connected-org", "add", "--tenant", "contoso.example", "--org",
+                                      "fabrikam-mssp.example", data_dir=d)
+    assert "fabrikam-mssp.example" in run_cli("connected-org", "list", "--tenant", "contoso.example", data_dir=d)
+    run_cli("connected-org", "remove", "--tenant", "contoso.example", "--org", "fabrikam-mssp.example", data_dir=d)
+    assert run_cli("connected-org", "list", "--tenant", "contoso.example", data_dir=d).strip() == ""

@@ -25,6 +25,7 @@ public enum RampartApplication {
         AccessManagementRoutes(services: services).register(on: router)
         AuditRoutes(services: services).register(on: router)
         AppAuthorizationRoutes(services: services).register(on: router)
+        ConnectedOrganizationRoutes(services: services).register(on: router)
         PortalRoutes(services: services).register(on: router)
         return router
     }

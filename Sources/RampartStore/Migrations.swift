@@ -266,6 +266,18 @@ public enum Migrations {
                 """
             ]
         },
+        Migration(version: 6, name: "connected organizations") { _ in
+            [
+                """
+                CREATE TABLE connected_orgs (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    org_tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    added_at BIGINT NOT NULL,
+                    PRIMARY KEY (tenant_id, org_tenant_id)
+                )
+                """
+            ]
+        },
     ]
 }
 

@@ -7,7 +7,8 @@ struct RampartCommand: AsyncParsableCommand {
         abstract: "Rampart: a multi-tenant endpoint-security alert platform for MSSPs.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, TenantCommand.self, UserCommand.self,
-            GroupCommand.self, AppCommand.self, KeysCommand.self, RoleCommand.self, DeviceGroupCommand.self, AuditCommand.self,
+            GroupCommand.self, AppCommand.self, KeysCommand.self, RoleCommand.self, DeviceGroupCommand.self,
+            ConnectedOrganizationCommand.self, AuditCommand.self,
             BenchCommand.self,
         ])
 }
