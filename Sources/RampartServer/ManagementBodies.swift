@@ -87,6 +87,13 @@ struct SecretBody: Encodable {
     }
 }
 
+struct MembershipBody: Encodable {
+    let group: String
+    let user: String
+    /// False when the user was already a member.
+    let added: Bool
+}
+
 struct CreatedTenantBody: Encodable {
     let tenant: TenantBody
     let admin: UserBody

@@ -56,7 +56,7 @@ struct ManagementRoutes {
             let (group, user, added) = try await admin.addMember(
                 in: scope, group: try context.parameters.require("group"), user: body.user)
             return try JSONResponse.encodable(
-                ["group": group.id.description, "user": user.id.description, "added": added ? "true" : "false"],
+                MembershipBody(group: group.id.description, user: user.id.description, added: added),
                 status: added ? .created : .ok)
         }
         manage.get("apps") { request, _ in

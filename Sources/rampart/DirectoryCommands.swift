@@ -220,6 +220,12 @@ struct GroupCommand: AsyncParsableCommand {
         }
     }
 
+    struct Membership: Encodable {
+        let group: String
+        let user: String
+        let added: Bool
+    }
+
     struct AddMember: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-member", abstract: "Add a user to a group.")
         @OptionGroup var storage: StorageOptions
@@ -233,9 +239,7 @@ struct GroupCommand: AsyncParsableCommand {
                 let (group, user, added) = try await services.admin.addMember(
                     in: try await tenant.scope(services), group: group, user: user)
                 if json {
-                    try Output.json([
-                        "group": group.id.description, "user": user.id.description, "added": added ? "true" : "false",
-                    ])
+                    try Output.json(Membership(group: group.id.description, user: user.id.description, added: added))
                 } else {
                     print(CLIText().format(added ? "cli_member_added" : "cli_member_exists", user.userPrincipalName, group.name))
                 }
