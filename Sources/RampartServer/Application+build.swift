@@ -27,6 +27,7 @@ public enum RampartApplication {
         AppAuthorizationRoutes(services: services).register(on: router)
         ConnectedOrganizationRoutes(services: services).register(on: router)
         PortalRoutes(services: services).register(on: router)
+        PortalSettingsRoutes(services: services).register(on: router)
         return router
     }
 

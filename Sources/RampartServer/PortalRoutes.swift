@@ -123,6 +123,7 @@ struct PortalRoutes {
             context["session"] = [
                 "tenantName": tenant.name, "tenantID": tenant.id.description,
                 "userPrincipalName": user.userPrincipalName, "csrf": csrf, "canAudit": scope.allows(.manageDirectory),
+                "canManageSettings": scope.allows(.managePortalSettings),
             ]
             return context
         }

@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import RampartCore
 import RampartServer
+import RampartStore
 import Testing
 
 /// A browser's cookie jar, enough for the portal's flows.
@@ -176,6 +178,36 @@ func hiddenCSRF(_ html: String) -> String? {
             #expect(refused.status == .forbidden)
             let queue = try await client.execute(uri: "/alerts", method: .get, headers: member.header)
             #expect(!String(buffer: queue.body).contains("nav-audit"))
+        }
+    }
+
+    @Test func administratorsManageDeviceGroupsInThePortal() async throws {
+        let world = try await TestWorld()
+        try await world.application().test(.router) { client in
+            var jar = CookieJar()
+            _ = try await signIn(client, &jar, upn: "admin@contoso.example", password: world.contoso.adminPassword)
+            let page = try await client.execute(uri: "/settings/device-groups", method: .get, headers: jar.header)
+            #expect(page.status == .ok)
+            let csrf = hiddenCSRF(String(buffer: page.body)) ?? ""
+            let forged = try await client.form(
+                "/settings/device-groups", ["csrf": "x", "name": "Servers", "tags": "server"], headers: jar.header)
+            #expect(forged.status == .badRequest)
+            let created = try await client.form(
+                "/settings/device-groups", ["csrf": csrf, "name": "Servers", "tags": "server, prod*"], headers: jar.header)
+            #expect(created.status == .seeOther)
+            let listing = String(
+                buffer: try await client.execute(uri: "/settings/device-groups", method: .get, headers: jar.header).body)
+            #expect(listing.contains("tags: server, prod*"))
+            #expect(listing.contains("Ungrouped devices (default)"))
+            let invalid = try await client.form("/settings/device-groups", ["csrf": csrf, "name": "Empty"], headers: jar.header)
+            #expect(invalid.status == .badRequest)
+            #expect(String(buffer: invalid.body).contains("id=\"dg-error\""))
+            let groups = try await world.services.rbac.deviceGroups(tenantID: world.contoso.tenant.id)
+            let servers = try #require(groups.first { $0.name == "Servers" })
+            let deleted = try await client.form(
+                "/settings/device-groups/\(servers.id)/delete", ["csrf": csrf], headers: jar.header)
+            #expect(deleted.status == .seeOther)
+            #expect(try await world.services.rbac.deviceGroups(tenantID: world.contoso.tenant.id).count == 1)
         }
     }
 
