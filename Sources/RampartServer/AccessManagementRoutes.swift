@@ -10,7 +10,7 @@ import RampartStore
 struct AccessManagementRoutes {
     let services: Services
     let management: ManagementRoutes
-    var rbac: RBACService { RBACService(directory: services.directory, rbac: services.rbac) }
+    var rbac: RBACService { services.access }
 
     init(services: Services) {
         self.services = services

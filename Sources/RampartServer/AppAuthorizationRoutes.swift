@@ -10,7 +10,7 @@ import RampartStore
 struct AppAuthorizationRoutes {
     let services: Services
     let management: ManagementRoutes
-    var service: AppAuthorizationService { AppAuthorizationService(apps: services.apps, rbac: services.rbac) }
+    var service: AppAuthorizationService { services.appAuthorizations }
 
     init(services: Services) {
         self.services = services

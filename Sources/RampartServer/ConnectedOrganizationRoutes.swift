@@ -10,10 +10,7 @@ import RampartStore
 struct ConnectedOrganizationRoutes {
     let services: Services
     let management: ManagementRoutes
-    var service: ConnectedOrganizationService {
-        ConnectedOrganizationService(
-            directory: services.directory, organizations: ConnectedOrganizationRepository(db: services.database))
-    }
+    var service: ConnectedOrganizationService { services.connectedOrganizations }
 
     init(services: Services) {
         self.services = services

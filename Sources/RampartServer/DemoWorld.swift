@@ -50,9 +50,7 @@ public struct DemoWorld: Sendable {
 
     public init(services: Services) { self.services = services }
 
-    var admin: DirectoryService {
-        DirectoryService(directory: services.directory, apps: services.apps, passwords: services.passwords)
-    }
+    var admin: DirectoryService { services.admin }
 
     var credentialsPath: String {
         (services.configuration.dataDirectory as NSString).appendingPathComponent("demo-credentials.json")

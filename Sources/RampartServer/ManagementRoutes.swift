@@ -9,9 +9,7 @@ import RampartStore
 /// Rampart's own management API (`/manage/v1`), described by `openapi.yaml`. Tenant administrators only.
 struct ManagementRoutes {
     let services: Services
-    var admin: DirectoryService {
-        DirectoryService(directory: services.directory, apps: services.apps, passwords: services.passwords)
-    }
+    var admin: DirectoryService { services.admin }
 
     func register(on router: Router<AppRequestContext>) {
         let manage = router.group("manage/v1")

@@ -84,6 +84,8 @@ struct PortalRoutes {
         await services.throttle.recordSuccess(keys: ["upn:" + username])
         let token = Secrets.makeToken()
         let now = Timestamp.now()
+        // Expired sessions are useless rows; sign-ins are rare enough to sweep them here.
+        try await services.sessions.deleteExpired(now: now)
         try await services.sessions.create(
             tokenHash: Secrets.sha256Hex(token), userID: user.id, csrfToken: Secrets.makeToken(), now: now,
             expiresAt: now.adding(seconds: Int64(Self.sessionSeconds)))

@@ -10,7 +10,7 @@ import RampartStore
 struct PortalSettingsRoutes {
     let services: Services
     let portal: PortalRoutes
-    var access: RBACService { RBACService(directory: services.directory, rbac: services.rbac) }
+    var access: RBACService { services.access }
 
     init(services: Services) {
         self.services = services

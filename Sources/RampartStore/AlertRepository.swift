@@ -328,12 +328,6 @@ public struct AlertRepository: Sendable {
         }
     }
 
-    /// The newest event sequence number: a cheap "something changed" check.
-    public func latestEventSequence(_ scope: AccessScope) async throws -> Int64 {
-        try await db.queryOne("SELECT MAX(seq) AS seq FROM alert_events WHERE tenant_id = \(bind: scope.tenantID)")?
-            .optionalInt("seq") ?? 0
-    }
-
     public func events(_ scope: AccessScope, after seq: Int64, limit: Int) async throws -> [(
         seq: Int64, alertID: String, kind: String
     )] {

@@ -5,10 +5,6 @@ import RampartIdentity
 import RampartServer
 import RampartStore
 
-extension Services {
-    var access: RBACService { RBACService(directory: directory, rbac: rbac) }
-}
-
 struct RoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "role", abstract: "Roles: permissions assigned to security groups.",

@@ -133,7 +133,7 @@ extension AppCommand {
         func run() async throws {
             guard let clientID = ObjectID(app) else { throw ValidationError("--app must be a client id (GUID)") }
             try await withServices(storage) { services in
-                let authorization = try await AppAuthorizationService(apps: services.apps, rbac: services.rbac).authorize(
+                let authorization = try await services.appAuthorizations.authorize(
                     in: try await tenant.scope(services), clientID: clientID, permissions: permissions, deviceGroups: deviceGroups
                 )
                 Console.line(
@@ -153,7 +153,7 @@ extension AppCommand {
         func run() async throws {
             guard let clientID = ObjectID(app) else { throw ValidationError("--app must be a client id (GUID)") }
             try await withServices(storage) { services in
-                try await AppAuthorizationService(apps: services.apps, rbac: services.rbac).remove(
+                try await services.appAuthorizations.remove(
                     in: try await tenant.scope(services), clientID: clientID)
                 Console.line(CLIText().format("cli_deleted", clientID.description))
             }

@@ -10,11 +10,6 @@ struct ConnectedOrganizationCommand: AsyncParsableCommand {
         commandName: "connected-org", abstract: "The MSSP tenants a customer works with.",
         subcommands: [Add.self, List.self, Remove.self])
 
-    static func service(_ services: Services) -> ConnectedOrganizationService {
-        ConnectedOrganizationService(
-            directory: services.directory, organizations: ConnectedOrganizationRepository(db: services.database))
-    }
-
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Connect another tenant by id or domain.")
         @OptionGroup var storage: StorageOptions
@@ -23,7 +18,7 @@ struct ConnectedOrganizationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServices(storage) { services in
-                let (connected, _) = try await service(services).add(
+                let (connected, _) = try await services.connectedOrganizations.add(
                     in: try await tenant.scope(services), reference: organization)
                 Console.line(CLIText().format("cli_org_connected", connected.name, connected.id.description))
             }
@@ -37,7 +32,8 @@ struct ConnectedOrganizationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServices(storage) { services in
-                for (organization, added) in try await service(services).list(in: try await tenant.scope(services)) {
+                for (organization, added) in try await services.connectedOrganizations.list(in: try await tenant.scope(services))
+                {
                     Console.line("\(organization.id)  \(organization.domain)  \(organization.name)  \(added)")
                 }
             }
@@ -52,7 +48,7 @@ struct ConnectedOrganizationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServices(storage) { services in
-                try await service(services).remove(in: try await tenant.scope(services), reference: organization)
+                try await services.connectedOrganizations.remove(in: try await tenant.scope(services), reference: organization)
                 Console.line(CLIText().format("cli_deleted", organization))
             }
         }

@@ -18,8 +18,6 @@ struct TenantOption: ParsableArguments {
 }
 
 extension Services {
-    var admin: DirectoryService { DirectoryService(directory: directory, apps: apps, passwords: passwords) }
-
     func schemaVersion() async throws -> Int { try await Migrator(executor: database).currentVersion() }
 }
 

@@ -181,7 +181,3 @@ import Testing
 enum RampartIdentityScope {
     static func host(_ tenant: TenantID) -> AccessScope { DirectoryService.hostScope(tenant) }
 }
-
-extension Services {
-    var admin: DirectoryService { DirectoryService(directory: directory, apps: apps, passwords: passwords) }
-}

@@ -60,7 +60,7 @@ import Testing
         let test = try await TestWorld()
         let scope = DirectoryService.hostScope(test.contoso.tenant.id)
         let admin = test.services.admin
-        let access = RBACService(directory: test.services.directory, rbac: test.services.rbac)
+        let access = test.services.access
         let password = "correct-horse-battery"
         for u in 0..<3 {
             _ = try await admin.createUser(

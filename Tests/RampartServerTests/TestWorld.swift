@@ -30,7 +30,7 @@ struct TestWorld {
         configuration.publicURL = "https://rampart.test"
         configuration.maximumIngestBytes = ingestLimit
         services = try await Services.build(configuration: configuration, logger: Logger(label: "test"), passwordCost: 4)
-        let admin = DirectoryService(directory: services.directory, apps: services.apps, passwords: services.passwords)
+        let admin = services.admin
         func tenant(_ name: String, _ domain: String, permissions: [String]) async throws -> TenantFixture {
             let created = try await admin.createTenant(name: name, domain: domain, kind: .customer)
             let scope = DirectoryService.hostScope(created.tenant.id)

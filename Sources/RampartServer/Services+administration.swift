@@ -1,0 +1,12 @@
+import RampartIdentity
+import RampartStore
+
+/// The administration services over the shared repositories; routes, the CLI and the demo use the same ones.
+extension Services {
+    public var admin: DirectoryService { DirectoryService(directory: directory, apps: apps, passwords: passwords) }
+    public var access: RBACService { RBACService(directory: directory, rbac: rbac) }
+    public var appAuthorizations: AppAuthorizationService { AppAuthorizationService(apps: apps, rbac: rbac) }
+    public var connectedOrganizations: ConnectedOrganizationService {
+        ConnectedOrganizationService(directory: directory, organizations: ConnectedOrganizationRepository(db: database))
+    }
+}
