@@ -34,12 +34,18 @@ public struct AccessScope: Sendable, Equatable {
     public let principal: Principal
     public let capabilities: Set<Capability>
     public let deviceGroups: DeviceGroupScope
+    /// The security groups of the tenant the principal is a member of now, directly or through an access package.
+    public let groupIDs: Set<ObjectID>
 
-    public init(tenantID: TenantID, principal: Principal, capabilities: Set<Capability>, deviceGroups: DeviceGroupScope) {
+    public init(
+        tenantID: TenantID, principal: Principal, capabilities: Set<Capability>, deviceGroups: DeviceGroupScope,
+        groupIDs: Set<ObjectID> = []
+    ) {
         self.tenantID = tenantID
         self.principal = principal
         self.capabilities = capabilities
         self.deviceGroups = deviceGroups
+        self.groupIDs = groupIDs
     }
 
     /// The scope of an app token: the permissions the app holds in the tenant now, not when the token was issued.

@@ -49,10 +49,13 @@ public enum Capability: Sendable, Hashable {
     case managePortalSettings
     /// Email notifications and other security settings (Defender's "Manage security settings").
     case manageSecuritySettings
+    /// Access packages, and deciding requests of packages whose approvers are the administrators.
+    case manageEntitlements
 
     /// Tenant administrators: every capability a user can hold.
     public static let administrator: Set<Capability> = [
         .readAlerts, .writeAlerts, .readMachines, .manageDirectory, .managePortalSettings, .manageSecuritySettings,
+        .manageEntitlements,
     ]
 }
 

@@ -182,16 +182,20 @@ public struct DeviceGroup: Sendable, Equatable, Codable {
 
 /// What a member user may do and see, from their groups' roles and the device groups' user access.
 public enum UserAccess {
+    /// `home` is the signed-in account a guest stands for; the principal then names it and its home tenant.
     public static func scope(
-        user: User, memberOf groups: Set<ObjectID>, roles: [Role], deviceGroups: [DeviceGroup]
+        user: User, memberOf groups: Set<ObjectID>, roles: [Role], deviceGroups: [DeviceGroup], home: User? = nil
     ) -> AccessScope {
-        let principal = Principal.user(id: user.id, tenantID: user.tenantID, userPrincipalName: user.userPrincipalName)
-        guard user.enabled else {
+        let principal = Principal.user(
+            id: home?.id ?? user.id, tenantID: home?.tenantID ?? user.tenantID,
+            userPrincipalName: home?.userPrincipalName ?? user.userPrincipalName)
+        guard user.enabled, home?.enabled ?? true else {
             return AccessScope(tenantID: user.tenantID, principal: principal, capabilities: [], deviceGroups: .only([]))
         }
         if user.role == .admin {
             return AccessScope(
-                tenantID: user.tenantID, principal: principal, capabilities: Capability.administrator, deviceGroups: .all)
+                tenantID: user.tenantID, principal: principal, capabilities: Capability.administrator, deviceGroups: .all,
+                groupIDs: groups)
         }
         let held = roles.filter { !$0.groupIDs.isDisjoint(with: groups) }
         let permissions = held.reduce(into: Set<RolePermission>()) { $0.formUnion($1.permissions) }
@@ -199,7 +203,7 @@ public enum UserAccess {
         return AccessScope(
             tenantID: user.tenantID, principal: principal,
             capabilities: permissions.reduce(into: Set<Capability>()) { $0.formUnion($1.capabilities) },
-            deviceGroups: .only(Set(visible.map(\.name))))
+            deviceGroups: .only(Set(visible.map(\.name))), groupIDs: groups)
     }
 }
 

@@ -9,14 +9,18 @@ public struct BearerAuthenticator: Sendable {
     let apps: AppRepository
     let rbac: RBACRepository
     let issuerBase: String
+    let clock: WallClock
 
-    public init(keys: SigningKeys, directory: DirectoryRepository, apps: AppRepository, rbac: RBACRepository, issuerBase: String)
-    {
+    public init(
+        keys: SigningKeys, directory: DirectoryRepository, apps: AppRepository, rbac: RBACRepository, issuerBase: String,
+        clock: WallClock = .system
+    ) {
         self.keys = keys
         self.directory = directory
         self.apps = apps
         self.rbac = rbac
         self.issuerBase = issuerBase
+        self.clock = clock
     }
 
     /// The scope of the token, or `unauthorized` for a missing, bad, expired or foreign token.
@@ -40,9 +44,9 @@ public struct BearerAuthenticator: Sendable {
             guard try await directory.tenant(id: tenantID) != nil else { throw RampartError.unauthorized("Unknown tenant.") }
             if claims.isUserToken {
                 guard let oid = claims.oid.flatMap(ObjectID.init), let user = try await directory.user(id: oid),
-                    user.tenantID == tenantID, user.enabled
+                    user.tenantID == tenantID, let scope = try await rbac.scope(for: user, now: clock.now())
                 else { throw RampartError.unauthorized("The user of this token no longer has access.") }
-                return try await rbac.scope(for: user)
+                return scope
             }
             guard let clientID = ObjectID(claims.appid) else { throw RampartError.unauthorized("Malformed token.") }
             let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)

@@ -53,11 +53,16 @@ public struct TokenService: Sendable {
     let throttle: LoginThrottle
     let issuerBase: String
     let lifetime: Int
+    let clock: WallClock
+    let entitlements: EntitlementRepository
 
     public init(
-        directory: DirectoryRepository, apps: AppRepository, keys: SigningKeys, passwords: PasswordHasher,
-        throttle: LoginThrottle, issuerBase: String, lifetimeSeconds: Int = 3600
+        directory: DirectoryRepository, apps: AppRepository, entitlements: EntitlementRepository, keys: SigningKeys,
+        passwords: PasswordHasher, throttle: LoginThrottle, issuerBase: String, lifetimeSeconds: Int = 3600,
+        clock: WallClock = .system
     ) {
+        self.clock = clock
+        self.entitlements = entitlements
         self.directory = directory
         self.apps = apps
         self.keys = keys
@@ -174,19 +179,30 @@ public struct TokenService: Sendable {
         }
         let refused = OAuthError(.invalidGrant, "Error validating credentials: invalid username or password.")
         let user: User
+        var guest: User?
         do {
             if clientID != Self.publicClientID {
                 guard let app = try await apps.app(clientID: clientID), app.homeTenantID == tenant.id else {
                     throw OAuthError(.invalidClient, "Invalid client identifier for this tenant.")
                 }
             }
-            guard let (found, hash) = try await directory.credentials(userPrincipalName: username),
-                found.tenantID == tenant.id, found.enabled, passwords.verify(password, hash: hash)
+            guard let (found, hash) = try await directory.credentials(userPrincipalName: username), found.enabled,
+                passwords.verify(password, hash: hash)
             else {
                 await throttle.recordFailure(keys: throttleKeys)
                 throw refused
             }
             user = found
+            if found.tenantID != tenant.id {
+                // A user of another organization signs in to this tenant as its guest, while an assignment is live.
+                guard let account = try await entitlements.guest(homeUserID: found.id, tenantID: tenant.id),
+                    try await entitlements.liveGroups(guestUserID: account.id, now: clock.now()) != nil
+                else {
+                    throw OAuthError(
+                        .invalidGrant, "The user account does not exist in tenant '\(request.tenantReference)'.")
+                }
+                guest = account
+            }
         } catch let error as OAuthError {
             throw error
         } catch {
@@ -195,9 +211,9 @@ public struct TokenService: Sendable {
         await throttle.recordSuccess(keys: ["upn:" + username.lowercased()])
         let now = Timestamp.now()
         let claims = AccessTokenClaims(
-            iss: issuer(for: tenant.id), aud: resource.audience, tid: tenant.id.description, sub: user.id.description,
+            iss: issuer(for: tenant.id), aud: resource.audience, tid: tenant.id.description, sub: (guest ?? user).id.description,
             appid: clientID.description, azp: clientID.description, roles: nil, scp: "user_impersonation",
-            oid: user.id.description, upn: user.userPrincipalName, iat: now.unixSeconds, nbf: now.unixSeconds,
+            oid: (guest ?? user).id.description, upn: user.userPrincipalName, iat: now.unixSeconds, nbf: now.unixSeconds,
             exp: now.unixSeconds + Int64(lifetime), jti: Secrets.makeToken(bytes: 16),
             ver: request.endpoint == .v1 ? "1.0" : "2.0")
         return try await respond(claims, request: request, resource: resource)

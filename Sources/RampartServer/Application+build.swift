@@ -17,6 +17,7 @@ public enum RampartApplication {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMappingMiddleware(renderer: services.portal))
+        router.add(middleware: PortalTenantMiddleware(services: services))
         OperationsRoutes(services: services).register(on: router)
         TokenRoutes(services: services).register(on: router)
         DefenderAPIRoutes(services: services).register(on: router)
@@ -26,8 +27,11 @@ public enum RampartApplication {
         AuditRoutes(services: services).register(on: router)
         AppAuthorizationRoutes(services: services).register(on: router)
         ConnectedOrganizationRoutes(services: services).register(on: router)
+        EntitlementRoutes(services: services).register(on: router)
         PortalRoutes(services: services).register(on: router)
         PortalSettingsRoutes(services: services).register(on: router)
+        PortalAccessRoutes(services: services).register(on: router)
+        PortalPackageRoutes(services: services).register(on: router)
         return router
     }
 

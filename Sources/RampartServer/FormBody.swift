@@ -7,15 +7,17 @@ import RampartStore
 /// `application/x-www-form-urlencoded` bodies and HTTP Basic credentials.
 enum FormBody {
     static func parse(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+        // The first occurrence wins: a repeated parameter must not override what was checked.
+        Dictionary(pairs(text), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Every field in order, repeats included (checkbox lists post one field per ticked box).
+    static func pairs(_ text: String) -> [(String, String)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(parts[0]), !name.isEmpty else { continue }
-            let value = parts.count > 1 ? decode(parts[1]) ?? "" : ""
-            // The first occurrence wins: a repeated parameter must not override what was checked.
-            if fields[name] == nil { fields[name] = value }
+            guard let name = decode(parts[0]), !name.isEmpty else { return nil }
+            return (name, parts.count > 1 ? decode(parts[1]) ?? "" : "")
         }
-        return fields
     }
 
     static func decode(_ text: Substring) -> String? {
@@ -25,6 +27,10 @@ enum FormBody {
     static func collect(_ request: Request, limit: Int = 64 * 1024) async throws -> [String: String] {
         let buffer = try await request.body.collect(upTo: limit)
         return parse(String(buffer: buffer))
+    }
+
+    static func collectPairs(_ request: Request, limit: Int = 64 * 1024) async throws -> [(String, String)] {
+        pairs(String(buffer: try await request.body.collect(upTo: limit)))
     }
 
     /// Client id and secret from `Authorization: Basic`, each form-url-decoded as RFC 6749 §2.3.1 requires.

@@ -37,6 +37,11 @@ public struct PortalRenderer: Sendable {
         String(format: text(key, language), arguments: arguments)
     }
 
+    /// The entry with each `{name}` replaced by its value; values are inserted as they are (templates escape).
+    public func text(_ key: String, _ language: String, replacing values: [String: String]) -> String {
+        values.reduce(text(key, language)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
+
     public func catalog(_ language: String) -> [String: String] { catalogs[language] ?? catalogs["en"] ?? [:] }
 
     /// Renders a page; `context` gets the catalog as `t`, the language and the switcher links.

@@ -94,12 +94,13 @@ struct PortalRoutes {
             "/alerts",
             cookies: [
                 PortalCookies.make(PortalCookies.session, token, secure: secureCookies, maxAge: Self.sessionSeconds),
+                PortalCookies.make(PortalCookies.tenant, "", secure: secureCookies, maxAge: 0),
                 PortalCookies.make(PortalCookies.signinCSRF, "", secure: secureCookies, maxAge: 0),
             ])
     }
 
     func signOut(_ request: Request) async throws -> Response {
-        if let session = try await session(request) {
+        if let session = try await session(request, inHomeTenant: true) {
             let form = try await FormBody.collect(request, limit: 16 * 1024)
             guard let sent = form["csrf"], Secrets.constantTimeEquals(sent, session.csrf) else {
                 throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
@@ -107,40 +108,82 @@ struct PortalRoutes {
             try await services.sessions.delete(tokenHash: session.tokenHash)
         }
         return PortalResponse.redirect(
-            "/signin", cookies: [PortalCookies.make(PortalCookies.session, "", secure: secureCookies, maxAge: 0)])
+            "/signin",
+            cookies: [
+                PortalCookies.make(PortalCookies.session, "", secure: secureCookies, maxAge: 0),
+                PortalCookies.make(PortalCookies.tenant, "", secure: secureCookies, maxAge: 0),
+            ])
     }
 
     // MARK: Sessions
 
     struct PortalSession {
+        /// The signed-in account, in its home tenant.
         let user: User
+        /// The tenant being worked in: the home tenant, or a customer's through `?tid=`.
         let tenant: Tenant
         let csrf: String
         let tokenHash: String
-        /// Resolved from the directory at this request: roles and device groups as they stand now.
+        /// Resolved from the directory at this request: roles, device groups and assignments as they stand now.
         let scope: AccessScope
+
+        var isGuest: Bool { tenant.id != user.tenantID }
 
         func layout(_ base: [String: Any]) -> [String: Any] {
             var context = base
             context["session"] = [
-                "tenantName": tenant.name, "tenantID": tenant.id.description,
+                "tenantName": tenant.name, "tenantID": tenant.id.description, "isGuest": isGuest,
+                "homeTenantID": user.tenantID.description,
                 "userPrincipalName": user.userPrincipalName, "csrf": csrf, "canAudit": scope.allows(.manageDirectory),
                 "canManageSettings": scope.allows(.managePortalSettings),
+                "canManageAccess": scope.allows(.manageEntitlements),
             ]
+            // Forms post to the tenant they were shown in, whatever another tab switched to since.
+            context["tidQuery"] = "?tid=\(tenant.id)"
             return context
         }
     }
 
-    /// The signed-in user, checked against the directory at every request.
-    func session(_ request: Request) async throws -> PortalSession? {
+    /// The signed-in user and the tenant they act in, checked against the directory and their assignments at every
+    /// request. `nil` when nobody is signed in; `PortalNoAccess` when the asked-for tenant is not theirs to enter.
+    /// Personal pages (my access, request links) pass `inHomeTenant` and always work in the home tenant.
+    func session(_ request: Request, inHomeTenant: Bool = false) async throws -> PortalSession? {
         guard let token = PortalCookies.value(named: PortalCookies.session, in: request), !token.isEmpty else { return nil }
         let hash = Secrets.sha256Hex(token)
         guard let (userID, csrf) = try await services.sessions.find(tokenHash: hash, now: .now()),
-            let user = try await services.directory.user(id: userID), user.enabled,
-            let tenant = try await services.directory.tenant(id: user.tenantID)
+            let user = try await services.directory.user(id: userID), user.enabled, !user.isGuest
         else { return nil }
-        return PortalSession(
-            user: user, tenant: tenant, csrf: csrf, tokenHash: hash, scope: try await services.rbac.scope(for: user))
+        var requested: String?
+        if !inHomeTenant {
+            requested =
+                request.uri.queryParameters.get("tid").map { String($0) }
+                ?? PortalCookies.value(named: PortalCookies.tenant, in: request).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let tenantID: TenantID? = if let requested { TenantID(requested) } else { user.tenantID }
+        guard let tenantID,
+            let scope = try await services.entitlements.actingScope(home: user, tenantID: tenantID),
+            let tenant = try await services.directory.tenant(id: tenantID)
+        else {
+            if tenantID == user.tenantID { return nil }
+            throw PortalNoAccess(user: user, requested: tenantID, csrf: csrf)
+        }
+        return PortalSession(user: user, tenant: tenant, csrf: csrf, tokenHash: hash, scope: scope)
+    }
+
+    /// The posted form, after its CSRF token is checked against the session's.
+    func checkedForm(_ request: Request, _ session: PortalSession) async throws -> [String: String] {
+        let form = try await FormBody.collect(request, limit: 16 * 1024)
+        guard let sent = form["csrf"], Secrets.constantTimeEquals(sent, session.csrf) else {
+            throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
+        }
+        return form
+    }
+
+    /// Guests' reads are the customer's business: each page they open is in the customer's audit log.
+    func auditGuest(_ session: PortalSession, action: String, target: String, details: String = "") async throws {
+        guard session.scope.isForeign else { return }
+        try await AuditRepository(db: services.database).append(
+            .make(session.scope, action: action, target: target, details: details))
     }
 
     // MARK: Alerts
@@ -167,6 +210,7 @@ struct PortalRoutes {
             "pageLabel": renderer.text("pager_label", language, page, pages),
             "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
         ])
+        try await auditGuest(session, action: "portal.alerts.list", target: "/alerts", details: "page=\(page)")
         return PortalResponse.html(renderer.render("alerts", context, language: language, back: "/alerts?page=\(page)"))
     }
 
@@ -174,7 +218,9 @@ struct PortalRoutes {
         guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
         let language = languageOf(request)
         let id = try context.parameters.require("id")
-        guard let alert = try await services.alerts.get(session.scope, id: id, expandEvidence: true) else {
+        let found = try await services.alerts.get(session.scope, id: id, expandEvidence: true)
+        try await auditGuest(session, action: "portal.alert.read", target: id, details: found == nil ? "not found" : "")
+        guard let alert = found else {
             throw RampartError.notFound("Alert \(id) was not found.")
         }
         func field(_ key: String, _ value: String?) -> [String: Any]? {

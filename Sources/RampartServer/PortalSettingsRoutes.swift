@@ -21,6 +21,9 @@ struct PortalSettingsRoutes {
         router.get("/settings/device-groups") { request, _ in try await page(request, error: nil) }
         router.post("/settings/device-groups") { request, _ in try await create(request) }
         router.post("/settings/device-groups/:id/delete") { request, context in try await delete(request, context) }
+        router.get("/settings/roles") { request, _ in try await rolesPage(request, error: nil) }
+        router.post("/settings/roles") { request, _ in try await createRole(request) }
+        router.post("/settings/roles/:id/delete") { request, context in try await deleteRole(request, context) }
     }
 
     func signedIn(_ request: Request) async throws -> PortalRoutes.PortalSession? {
@@ -47,6 +50,7 @@ struct PortalSettingsRoutes {
             return [
                 "id": group.id.description, "rank": group.rank, "name": group.name, "rules": rules, "access": access,
                 "remediation": group.remediationLevel.rawValue, "isDefault": group.isDefault, "csrf": session.csrf,
+                "tid": session.tenant.id.description,
             ]
         }
         let context = session.layout(["groups": rows, "csrf": session.csrf, "error": error ?? false])
@@ -54,17 +58,9 @@ struct PortalSettingsRoutes {
             renderer.render("device-groups", context, language: language, back: "/settings/device-groups"), status: status)
     }
 
-    func checkedForm(_ request: Request, _ session: PortalRoutes.PortalSession) async throws -> [String: String] {
-        let form = try await FormBody.collect(request, limit: 16 * 1024)
-        guard let sent = form["csrf"], Secrets.constantTimeEquals(sent, session.csrf) else {
-            throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
-        }
-        return form
-    }
-
     func create(_ request: Request) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let form = try await checkedForm(request, session)
+        let form = try await portal.checkedForm(request, session)
         func list(_ key: String) -> [String] {
             (form[key] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -79,15 +75,72 @@ struct PortalSettingsRoutes {
             // Show the reason on the form; the message names the field, as the API's does.
             return try await page(request, error: ErrorMappingMiddleware.describe(error).2, status: .badRequest)
         }
-        return PortalResponse.redirect("/settings/device-groups")
+        return PortalResponse.redirect("/settings/device-groups?tid=\(session.tenant.id)")
     }
 
     func delete(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        _ = try await checkedForm(request, session)
+        _ = try await portal.checkedForm(request, session)
         let text = try context.parameters.require("id")
         guard let id = ObjectID(text) else { throw RampartError.notFound("Device group \(text) was not found.") }
         try await access.deleteDeviceGroup(in: session.scope, id: id)
-        return PortalResponse.redirect("/settings/device-groups")
+        return PortalResponse.redirect("/settings/device-groups?tid=\(session.tenant.id)")
+    }
+
+    // MARK: Roles
+
+    func rolesPage(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
+        let language = portal.languageOf(request)
+        let renderer = services.portal
+        let groupNames = Dictionary(
+            uniqueKeysWithValues: try await services.directory.groups(in: session.scope).map { ($0.0.id, $0.0.name) })
+        let rows: [[String: Any]] = try await access.roles(in: session.scope).map { role in
+            [
+                "id": role.id.description, "name": role.name, "description": role.description,
+                "permissions": role.permissions.sorted().map { renderer.text("perm_\($0.rawValue)", language) }
+                    .joined(separator: ", "),
+                "groups": role.groupIDs.compactMap { groupNames[$0] }.sorted().joined(separator: ", "),
+                "csrf": session.csrf, "tid": session.tenant.id.description,
+            ]
+        }
+        let permissions: [[String: Any]] = RolePermission.allCases.map { permission in
+            ["value": permission.rawValue, "label": renderer.text("perm_\(permission.rawValue)", language)]
+        }
+        let context = session.layout([
+            "roles": rows, "hasRoles": !rows.isEmpty, "permissions": permissions, "csrf": session.csrf,
+            "error": error ?? false,
+        ])
+        return PortalResponse.html(
+            renderer.render("roles", context, language: language, back: "/settings/roles"), status: status)
+    }
+
+    func createRole(_ request: Request) async throws -> Response {
+        guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
+        let fields = try await FormBody.collectPairs(request, limit: 16 * 1024)
+        let form = Dictionary(fields, uniquingKeysWith: { first, _ in first })
+        guard let sent = form["csrf"], Secrets.constantTimeEquals(sent, session.csrf) else {
+            throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
+        }
+        let groups = (form["groups"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        let input = RoleInput(
+            name: form["name"] ?? "", description: form["description"],
+            permissions: fields.filter { $0.0 == "permission" }.map(\.1), groups: groups)
+        do {
+            _ = try await access.saveRole(in: session.scope, input)
+        } catch let error as RampartError {
+            return try await rolesPage(request, error: ErrorMappingMiddleware.describe(error).2, status: .badRequest)
+        }
+        return PortalResponse.redirect("/settings/roles?tid=\(session.tenant.id)")
+    }
+
+    func deleteRole(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
+        _ = try await portal.checkedForm(request, session)
+        let text = try context.parameters.require("id")
+        guard let id = ObjectID(text) else { throw RampartError.notFound("Role \(text) was not found.") }
+        try await access.deleteRole(in: session.scope, id: id)
+        return PortalResponse.redirect("/settings/roles?tid=\(session.tenant.id)")
     }
 }

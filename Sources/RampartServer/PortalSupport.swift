@@ -9,6 +9,8 @@ enum PortalCookies {
     /// The sign-in form's CSRF token, before there is a session (double-submit cookie).
     static let signinCSRF = "rampart_signin_csrf"
     static let language = "rampart_lang"
+    /// The tenant chosen last with `?tid=`, so that links without it stay in that tenant.
+    static let tenant = "rampart_tenant"
 
     static func value(named name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {

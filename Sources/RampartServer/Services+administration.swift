@@ -6,6 +6,11 @@ extension Services {
     public var admin: DirectoryService { DirectoryService(directory: directory, apps: apps, passwords: passwords) }
     public var access: RBACService { RBACService(directory: directory, rbac: rbac) }
     public var appAuthorizations: AppAuthorizationService { AppAuthorizationService(apps: apps, rbac: rbac) }
+    public var entitlements: EntitlementService {
+        EntitlementService(
+            directory: directory, rbac: rbac, entitlements: EntitlementRepository(db: database),
+            organizations: ConnectedOrganizationRepository(db: database), clock: clock)
+    }
     public var connectedOrganizations: ConnectedOrganizationService {
         ConnectedOrganizationService(directory: directory, organizations: ConnectedOrganizationRepository(db: database))
     }

@@ -1,4 +1,5 @@
 import Logging
+import RampartCore
 import RampartIdentity
 import RampartStore
 
@@ -18,11 +19,13 @@ public struct Services: Sendable {
     public let authenticator: BearerAuthenticator
     public let portal: PortalRenderer
     public let logger: Logger
+    public let clock: WallClock
 
     /// Opens the database, applies migrations and loads the signing keys.
-    public static func build(configuration: ServerConfiguration, logger: Logger, passwordCost: UInt8 = 10) async throws
-        -> Services
-    {
+    /// `clock` is the time access expiry is judged by; tests pass their own.
+    public static func build(
+        configuration: ServerConfiguration, logger: Logger, passwordCost: UInt8 = 10, clock: WallClock = .system
+    ) async throws -> Services {
         // Metrics made before the factory is in place would go nowhere.
         MetricsRegistry.bootstrap()
         let raw = try OpenDatabase.open(
@@ -42,8 +45,10 @@ public struct Services: Sendable {
             alerts: AlertRepository(db: database), sessions: SessionRepository(db: database), rbac: rbac, keys: keys,
             passwords: passwords, throttle: throttle,
             tokens: TokenService(
-                directory: directory, apps: apps, keys: keys, passwords: passwords, throttle: throttle, issuerBase: issuer),
-            authenticator: BearerAuthenticator(keys: keys, directory: directory, apps: apps, rbac: rbac, issuerBase: issuer),
-            portal: try PortalRenderer(), logger: logger)
+                directory: directory, apps: apps, entitlements: EntitlementRepository(db: database), keys: keys,
+                passwords: passwords, throttle: throttle, issuerBase: issuer, clock: clock),
+            authenticator: BearerAuthenticator(
+                keys: keys, directory: directory, apps: apps, rbac: rbac, issuerBase: issuer, clock: clock),
+            portal: try PortalRenderer(), logger: logger, clock: clock)
     }
 }

@@ -59,7 +59,7 @@ public struct DirectoryRepository: Sendable {
 
     /// The user and their password hash, for sign-in.
     public func credentials(userPrincipalName: String) async throws -> (User, String)? {
-        guard let row = try await db.queryOne("SELECT * FROM users WHERE upn = \(bind: userPrincipalName.lowercased())")
+        guard let row = try await db.queryOne("SELECT * FROM users WHERE upn = \(bind: userPrincipalName.lowercased()) AND home_user_id IS NULL")
         else { return nil }
         return (try Self.user(row), try row.string("password_hash"))
     }
@@ -97,7 +97,8 @@ public struct DirectoryRepository: Sendable {
         User(
             id: try row.objectID("id"), tenantID: try row.tenantID("tenant_id"), userPrincipalName: try row.string("upn"),
             displayName: try row.string("display_name"), role: UserRole(rawValue: try row.string("role")) ?? .member,
-            enabled: try row.bool("enabled"), createdAt: try row.timestamp("created_at"))
+            enabled: try row.bool("enabled"), createdAt: try row.timestamp("created_at"),
+            homeUserID: row.optionalString("home_user_id").flatMap(ObjectID.init))
     }
 
     // MARK: Groups

@@ -278,6 +278,90 @@ public enum Migrations {
                 """
             ]
         },
+        Migration(version: 7, name: "access packages, requests, guest assignments") { _ in
+            [
+                "ALTER TABLE users ADD COLUMN home_user_id TEXT REFERENCES users(id)",
+                "CREATE UNIQUE INDEX guests_by_home ON users (home_user_id, tenant_id)",
+                """
+                CREATE TABLE access_packages (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    approver_group_id TEXT REFERENCES security_groups(id),
+                    requires_justification INTEGER NOT NULL,
+                    expiry_days INTEGER NOT NULL,
+                    review_interval_days INTEGER,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE access_package_groups (
+                    package_id TEXT NOT NULL REFERENCES access_packages(id),
+                    group_id TEXT NOT NULL REFERENCES security_groups(id),
+                    PRIMARY KEY (package_id, group_id)
+                )
+                """,
+                """
+                CREATE TABLE access_package_requestors (
+                    package_id TEXT NOT NULL REFERENCES access_packages(id),
+                    org_tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    PRIMARY KEY (package_id, org_tenant_id)
+                )
+                """,
+                "CREATE INDEX package_requestors_by_org ON access_package_requestors (org_tenant_id)",
+                """
+                CREATE TABLE access_requests (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    package_id TEXT NOT NULL REFERENCES access_packages(id),
+                    requester_id TEXT NOT NULL REFERENCES users(id),
+                    requester_tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    requester_name TEXT NOT NULL,
+                    justification TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    decided_at BIGINT,
+                    decided_by TEXT,
+                    decision_reason TEXT
+                )
+                """,
+                "CREATE INDEX access_requests_by_tenant ON access_requests (tenant_id, status)",
+                "CREATE INDEX access_requests_by_requester ON access_requests (requester_id)",
+                """
+                CREATE TABLE access_assignments (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    package_id TEXT NOT NULL REFERENCES access_packages(id),
+                    guest_user_id TEXT NOT NULL REFERENCES users(id),
+                    home_user_id TEXT NOT NULL REFERENCES users(id),
+                    home_tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    home_user_name TEXT NOT NULL,
+                    request_id TEXT NOT NULL REFERENCES access_requests(id),
+                    granted_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT,
+                    revoked_by TEXT
+                )
+                """,
+                "CREATE INDEX access_assignments_by_guest ON access_assignments (guest_user_id, expires_at)",
+                "CREATE INDEX access_assignments_by_home ON access_assignments (home_user_id)",
+                "CREATE INDEX access_assignments_by_tenant ON access_assignments (tenant_id)",
+                """
+                CREATE TABLE access_notices (
+                    id TEXT PRIMARY KEY,
+                    recipient_id TEXT NOT NULL REFERENCES users(id),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    kind TEXT NOT NULL,
+                    package_name TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX access_notices_by_recipient ON access_notices (recipient_id, at)",
+            ]
+        },
     ]
 }
 

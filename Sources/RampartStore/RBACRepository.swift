@@ -243,14 +243,26 @@ public struct RBACRepository: Sendable {
             })
     }
 
-    /// A user's access scope as it stands now: admin, or roles of their groups and the device groups they may see.
-    public func scope(for user: User) async throws -> AccessScope {
-        if user.role == .admin || !user.enabled {
-            return UserAccess.scope(user: user, memberOf: [], roles: [], deviceGroups: [])
+    /// The scope of a user acting in their tenant now, or `nil` when the user may not act there at all: a disabled
+    /// account, or a guest whose home account is gone or disabled or who holds no live assignment.
+    public func scope(for user: User, now: Timestamp = .now()) async throws -> AccessScope? {
+        guard user.enabled else { return nil }
+        guard let homeID = user.homeUserID else {
+            let groups = try await groupIDs(userID: user.id)
+            if user.role == .admin {
+                return UserAccess.scope(user: user, memberOf: groups, roles: [], deviceGroups: [])
+            }
+            return UserAccess.scope(
+                user: user, memberOf: groups, roles: try await roles(tenantID: user.tenantID),
+                deviceGroups: try await deviceGroups(tenantID: user.tenantID))
         }
+        guard let home = try await DirectoryRepository(db: db).user(id: homeID), home.enabled, !home.isGuest,
+            let granted = try await EntitlementRepository(db: db).liveGroups(guestUserID: user.id, now: now)
+        else { return nil }
         return UserAccess.scope(
-            user: user, memberOf: try await groupIDs(userID: user.id), roles: try await roles(tenantID: user.tenantID),
-            deviceGroups: try await deviceGroups(tenantID: user.tenantID))
+            user: user, memberOf: granted.union(try await groupIDs(userID: user.id)),
+            roles: try await roles(tenantID: user.tenantID), deviceGroups: try await deviceGroups(tenantID: user.tenantID),
+            home: home)
     }
 }
 

@@ -36,7 +36,8 @@ struct IdentityFixture {
         _ = try await admin.grant(in: scope, clientID: clientID, permissions: ["Alert.Read.All"])
         secret = try await admin.addSecret(in: scope, clientID: clientID).secret
         tokens = TokenService(
-            directory: repository, apps: apps, keys: keys, passwords: passwords, throttle: LoginThrottle(limit: 3),
+            directory: repository, apps: apps, entitlements: EntitlementRepository(db: db), keys: keys, passwords: passwords,
+            throttle: LoginThrottle(limit: 3),
             issuerBase: issuer)
         authenticator = BearerAuthenticator(
             keys: keys, directory: repository, apps: apps, rbac: RBACRepository(db: db), issuerBase: issuer)

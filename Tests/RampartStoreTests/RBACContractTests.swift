@@ -91,7 +91,7 @@ import Testing
         let ingested = try await alerts.ingest(
             [submission("w", host: "web-1"), submission("f", host: "fin-1"), submission("o", host: "other-1")],
             scope: ingestScope(tenant.id), now: .now())
-        let scope = try await rbac.scope(for: analyst)
+        let scope = try #require(try await rbac.scope(for: analyst))
         #expect(scope.allows(.readAlerts))
         let visible = try await alerts.list(scope, AlertListQuery(top: 10)).map(\.sourceID).sorted()
         #expect(visible == ["o", "w"])
@@ -101,7 +101,7 @@ import Testing
 
         // Joining the finance group widens the scope on the next resolution.
         _ = try await directory.addMember(groupID: finance.id, userID: analyst.id)
-        #expect(try await alerts.count(try await rbac.scope(for: analyst)) == 3)
+        #expect(try await alerts.count(try #require(try await rbac.scope(for: analyst))) == 3)
         try await db.close()
     }
 }
