@@ -92,6 +92,7 @@ public struct DemoWorld: Sendable {
             try await addApp(tenantID: id, into: &credentials)
             try await seedAlerts(tenantID: id, domain: domain, random: DemoRandom(seed: UInt64(index + 1)))
         }
+        try await DemoDelegation(services: services).seed()
         try write(credentials)
         return credentials
     }

@@ -31,11 +31,13 @@ struct PortalAccessRoutes {
 
     func tenants(_ request: Request) async throws -> Response {
         guard let session = try await portal.session(request, inHomeTenant: true) else { return PortalResponse.redirect("/signin") }
+        // The picker itself works even when the remembered tenant is no longer open to the user.
+        let current = PortalCookies.value(named: PortalCookies.tenant, in: request) ?? session.user.tenantID.description
         let rows: [[String: Any]] = try await entitlements.tenants(for: session.user).map { tenant, expires in
             [
                 "id": tenant.id.description, "name": tenant.name, "domain": tenant.domain,
                 "expires": expires.map { display($0) } ?? renderer.text("tenants_home", portal.languageOf(request)),
-                "current": tenant.id == session.tenant.id,
+                "current": tenant.id.description == current,
             ]
         }
         return PortalResponse.html(

@@ -190,6 +190,8 @@ struct PortalRoutes {
 
     func alertQueue(_ request: Request) async throws -> Response {
         guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
+        // MSSP staff often hold no role at home: their work starts at the tenant picker.
+        if !session.scope.allows(.readAlerts), !session.isGuest { return PortalResponse.redirect("/access") }
         let language = languageOf(request)
         let total = try await services.alerts.count(session.scope)
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
