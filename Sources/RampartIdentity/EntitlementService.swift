@@ -250,7 +250,8 @@ public struct EntitlementService: Sendable {
         let notices = recipients.map { recipient in
             AccessNotice(
                 recipientID: recipient, tenantID: scope.tenantID, kind: approve ? .requestApproved : .requestDenied,
-                packageName: package.name, subject: recipient == request.requesterID ? scope.principal.displayName : request.requesterName,
+                packageName: package.name,
+                subject: recipient == request.requesterID ? scope.principal.displayName : request.requesterName,
                 at: now)
         }
         guard

@@ -30,7 +30,9 @@ struct PortalAccessRoutes {
     func display(_ time: Timestamp?) -> String { time.map(PortalRoutes.display) ?? "" }
 
     func tenants(_ request: Request) async throws -> Response {
-        guard let session = try await portal.session(request, inHomeTenant: true) else { return PortalResponse.redirect("/signin") }
+        guard let session = try await portal.session(request, inHomeTenant: true) else {
+            return PortalResponse.redirect("/signin")
+        }
         // The picker itself works even when the remembered tenant is no longer open to the user.
         let current = PortalCookies.value(named: PortalCookies.tenant, in: request) ?? session.user.tenantID.description
         let rows: [[String: Any]] = try await entitlements.tenants(for: session.user).map { tenant, expires in
@@ -46,7 +48,9 @@ struct PortalAccessRoutes {
     }
 
     func overview(_ request: Request) async throws -> Response {
-        guard let session = try await portal.session(request, inHomeTenant: true) else { return PortalResponse.redirect("/signin") }
+        guard let session = try await portal.session(request, inHomeTenant: true) else {
+            return PortalResponse.redirect("/signin")
+        }
         let language = portal.languageOf(request)
         let home = session.user
         let tenantNames = try await tenantNames()
@@ -139,7 +143,9 @@ struct PortalAccessRoutes {
     }
 
     func submitRequest(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let session = try await portal.session(request, inHomeTenant: true) else { return PortalResponse.redirect("/signin") }
+        guard let session = try await portal.session(request, inHomeTenant: true) else {
+            return PortalResponse.redirect("/signin")
+        }
         let form = try await portal.checkedForm(request, session)
         let text = try context.parameters.require("id")
         guard let id = ObjectID(text) else { throw RampartError.notFound("Access package \(text) was not found.") }

@@ -69,7 +69,8 @@ struct PortalPackageRoutes {
         let requestRows: [[String: Any]] = try await entitlements.requests(in: scope).map { item in
             [
                 "package": names[item.packageID]?.name ?? "", "requester": item.requesterName,
-                "status": renderer.text("status_\(item.status.rawValue)", language), "created": PortalRoutes.display(item.createdAt),
+                "status": renderer.text("status_\(item.status.rawValue)", language),
+                "created": PortalRoutes.display(item.createdAt),
                 "decidedBy": item.decidedBy ?? "", "reason": item.decisionReason ?? "",
             ]
         }
@@ -92,7 +93,8 @@ struct PortalPackageRoutes {
             name: form["name"] ?? "", description: form["description"], groups: list("groups"),
             requestorOrganizations: list("organizations"), approverGroup: form["approverGroup"],
             requiresJustification: form["requiresJustification"] != nil,
-            expiryDays: form["expiryDays"].flatMap { Int($0) }, reviewIntervalDays: form["reviewIntervalDays"].flatMap { Int($0) })
+            expiryDays: form["expiryDays"].flatMap { Int($0) }, reviewIntervalDays: form["reviewIntervalDays"].flatMap { Int($0) }
+        )
         do {
             _ = try await entitlements.savePackage(in: session.scope, input)
         } catch let error as RampartError {

@@ -59,7 +59,9 @@ public struct DirectoryRepository: Sendable {
 
     /// The user and their password hash, for sign-in.
     public func credentials(userPrincipalName: String) async throws -> (User, String)? {
-        guard let row = try await db.queryOne("SELECT * FROM users WHERE upn = \(bind: userPrincipalName.lowercased()) AND home_user_id IS NULL")
+        guard
+            let row = try await db.queryOne(
+                "SELECT * FROM users WHERE upn = \(bind: userPrincipalName.lowercased()) AND home_user_id IS NULL")
         else { return nil }
         return (try Self.user(row), try row.string("password_hash"))
     }

@@ -37,7 +37,8 @@ public struct EntitlementRepository: Sendable {
         guard !rows.isEmpty else { return [] }
         let ids = SQL.joined(rows.map { "\(bind: (try? $0.string("id")) ?? "")" }, separator: ", ")
         var groups: [String: Set<ObjectID>] = [:]
-        for row in try await db.query("SELECT package_id, group_id FROM access_package_groups WHERE package_id IN (" + ids + ")") {
+        for row in try await db.query("SELECT package_id, group_id FROM access_package_groups WHERE package_id IN (" + ids + ")")
+        {
             groups[try row.string("package_id"), default: []].insert(try row.objectID("group_id"))
         }
         var requestors: [String: Set<TenantID>] = [:]

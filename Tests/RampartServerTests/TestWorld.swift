@@ -8,6 +8,7 @@ import RampartCore
 import RampartIdentity
 import RampartServer
 import RampartStore
+import Synchronization
 
 /// A Rampart over a fresh SQLite database with two customer tenants, each with an app and an administrator.
 struct TestWorld {
@@ -22,14 +23,15 @@ struct TestWorld {
     let contoso: TenantFixture
     let fabrikam: TenantFixture
 
-    init(ingestLimit: Int = 16 << 20) async throws {
+    init(ingestLimit: Int = 16 << 20, clock: WallClock = .system) async throws {
         var configuration = ServerConfiguration()
         configuration.dataDirectory =
             FileManager.default.temporaryDirectory
             .appendingPathComponent("rampart-server-\(UUID().uuidString)").path
         configuration.publicURL = "https://rampart.test"
         configuration.maximumIngestBytes = ingestLimit
-        services = try await Services.build(configuration: configuration, logger: Logger(label: "test"), passwordCost: 4)
+        services = try await Services.build(
+            configuration: configuration, logger: Logger(label: "test"), passwordCost: 4, clock: clock)
         let admin = services.admin
         func tenant(_ name: String, _ domain: String, permissions: [String]) async throws -> TenantFixture {
             let created = try await admin.createTenant(name: name, domain: domain, kind: .customer)
@@ -47,6 +49,17 @@ struct TestWorld {
     func application() -> some ApplicationProtocol {
         Application(router: RampartApplication.buildRouter(services: services))
     }
+}
+
+/// A clock the test moves by hand, to pass expiry dates without waiting.
+final class TestClock: Sendable {
+    let current: Mutex<Timestamp>
+
+    init(_ start: Timestamp = .now()) { current = Mutex(start) }
+
+    var wall: WallClock { WallClock { self.current.withLock { $0 } } }
+
+    func advance(days: Int64) { current.withLock { $0 = $0.adding(seconds: days * 86_400) } }
 }
 
 extension TestClientProtocol {

@@ -30,8 +30,10 @@ import Testing
             id: .random(), tenantID: mssp.id, userPrincipalName: "analyst@\(mssp.domain)", displayName: "Analyst",
             role: .member, enabled: true, createdAt: Self.t0)
         try await directory.createUser(analyst, passwordHash: "x")
-        let analysts = SecurityGroup(id: .random(), tenantID: customer.id, name: "MSSP analysts", description: "", createdAt: Self.t0)
-        let approvers = SecurityGroup(id: .random(), tenantID: customer.id, name: "Approvers", description: "", createdAt: Self.t0)
+        let analysts = SecurityGroup(
+            id: .random(), tenantID: customer.id, name: "MSSP analysts", description: "", createdAt: Self.t0)
+        let approvers = SecurityGroup(
+            id: .random(), tenantID: customer.id, name: "Approvers", description: "", createdAt: Self.t0)
         try await directory.createGroup(analysts)
         try await directory.createGroup(approvers)
         let admin = AccessScope(
@@ -66,7 +68,8 @@ import Testing
     func approve(_ f: Fixture, _ request: AccessRequest, at time: Timestamp) async throws -> AccessRequest? {
         let guest = User(
             id: .random(), tenantID: f.customer.id,
-            userPrincipalName: GuestAccount.userPrincipalName(home: f.analyst.userPrincipalName, resourceDomain: f.customer.domain),
+            userPrincipalName: GuestAccount.userPrincipalName(
+                home: f.analyst.userPrincipalName, resourceDomain: f.customer.domain),
             displayName: "Analyst", role: .member, enabled: true, createdAt: time, homeUserID: f.analyst.id)
         return try await f.entitlements.decide(
             requestID: request.id, tenantID: f.customer.id,

@@ -1,0 +1,242 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RampartCore
+import RampartIdentity
+import RampartServer
+import RampartStore
+import Testing
+
+/// The MSSP path end to end through HTTP: connect, package, request, approve, act as a guest, revoke, expire.
+@Suite struct DelegationTests {
+    static let analystPassword = "correct-horse-battery"
+
+    struct Setup {
+        let world: TestWorld
+        let clock: TestClock
+        let mssp: Tenant
+        let analyst: User
+    }
+
+    func setup() async throws -> Setup {
+        let clock = TestClock()
+        let world = try await TestWorld(clock: clock.wall)
+        let admin = world.services.admin
+        let mssp = try await admin.createTenant(name: "MSSP", domain: "mssp.example", kind: .mssp).tenant
+        let analyst = try await admin.createUser(
+            in: DirectoryService.hostScope(mssp.id), userPrincipalName: "analyst@mssp.example", displayName: "Analyst",
+            role: .member, password: Self.analystPassword)
+        let contoso = DirectoryService.hostScope(world.contoso.tenant.id)
+        for name in ["MSSP analysts", "Contoso SOC"] { _ = try await admin.createGroup(in: contoso, name: name, description: "") }
+        _ = try await world.services.access.saveRole(
+            in: contoso,
+            RoleInput(
+                name: "Analyst", description: nil, permissions: ["ViewData.SecurityOperations"],
+                groups: ["MSSP analysts", "Contoso SOC"]))
+        for (name, tag, groups) in [("Servers", "server", ["MSSP analysts"]), ("Finance", "finance", ["Contoso SOC"])] {
+            _ = try await world.services.access.saveDeviceGroup(
+                in: contoso,
+                DeviceGroupInput(
+                    name: name, rank: nil, description: nil, remediationLevel: nil, rules: DeviceGroupRules(tags: [tag]),
+                    userGroups: groups))
+        }
+        return Setup(world: world, clock: clock, mssp: mssp, analyst: analyst)
+    }
+
+    func userToken(
+        _ client: some TestClientProtocol, tenant: String, upn: String, password: String,
+        scope: String = "api://rampart/.default"
+    ) async throws -> (HTTPResponse.Status, String) {
+        let response = try await client.form(
+            "/\(tenant)/oauth2/v2.0/token",
+            [
+                "grant_type": "password", "client_id": TokenService.publicClientID.description, "username": upn,
+                "password": password, "scope": scope,
+            ])
+        let object = try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+        return (response.status, object?["access_token"] as? String ?? "")
+    }
+
+    func titles(_ body: [String: Any]) -> Set<String> {
+        Set((body["value"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String })
+    }
+
+    @Test func requestApproveActRevokeAndExpire() async throws {
+        let s = try await setup()
+        let contosoID = s.world.contoso.tenant.id.description
+        try await s.world.application().test(.router) { client in
+            let (_, admin) = try await userToken(
+                client, tenant: contosoID, upn: "admin@contoso.example", password: s.world.contoso.adminPassword)
+            let ingest = try await client.token(s.world.contoso)
+            var server = record("s1", title: "server-alert")
+            server["device"] = ["hostname": "db-1", "domain": "corp.example", "tags": ["server"]]
+            var finance = record("f1", title: "finance-alert")
+            finance["device"] = ["hostname": "fin-1", "domain": "corp.example", "tags": ["finance"]]
+            _ = try await client.json("/ingest/v1/alerts", token: ingest, method: .post, body: ingestBody([server, finance]))
+
+            // A package may only name connected organizations.
+            let packageBody =
+                #"{"name":"MSSP analysts","groups":["MSSP analysts"],"requestorOrganizations":["mssp.example"],"expiryDays":30}"#
+            #expect(
+                try await client.json("/manage/v1/access-packages", token: admin, method: .post, body: packageBody).0
+                    == .badRequest)
+            let (connected, _) = try await client.json(
+                "/manage/v1/connected-organizations", token: admin, method: .post, body: #"{"tenant":"mssp.example"}"#)
+            #expect(connected == .created)
+            let (created, package) = try await client.json(
+                "/manage/v1/access-packages", token: admin, method: .post, body: packageBody)
+            #expect(created == .created)
+            let packageID = package["id"] as? String ?? ""
+            #expect(package["requestLink"] as? String == "https://rampart.test/access/request/\(packageID)")
+            #expect(package["requiresJustification"] as? Bool == true)
+
+            // The analyst cannot get a token in the customer tenant before approval.
+            #expect(
+                try await userToken(
+                    client, tenant: contosoID, upn: "analyst@mssp.example", password: Self.analystPassword,
+                    scope: "https://api.securitycenter.microsoft.com/.default"
+                ).0 == .badRequest)
+            let (_, home) = try await userToken(
+                client, tenant: "mssp.example", upn: "analyst@mssp.example", password: Self.analystPassword)
+            let (mine, myAccess) = try await client.json("/manage/v1/me/access", token: home)
+            #expect(mine == .ok)
+            #expect((myAccess["requestable"] as? [[String: Any]])?.first?["id"] as? String == packageID)
+            #expect(
+                try await client.json(
+                    "/manage/v1/access-requests", token: home, method: .post, body: #"{"packageId":"\#(packageID)"}"#
+                ).0 == .badRequest, "justification is required")
+            let (requested, request) = try await client.json(
+                "/manage/v1/access-requests", token: home, method: .post,
+                body: #"{"packageId":"\#(packageID)","justification":"Contoso rota"}"#)
+            #expect(requested == .created)
+            let requestID = request["id"] as? String ?? ""
+            #expect(
+                try await client.json(
+                    "/manage/v1/access-requests", token: home, method: .post,
+                    body: #"{"packageId":"\#(packageID)","justification":"again"}"#
+                ).0 == .conflict)
+            // The requester cannot approve, not even with a token of the customer tenant.
+            #expect(
+                try await client.json("/manage/v1/access-requests/\(requestID)/approve", token: home, method: .post).0
+                    == .notFound)
+            let (approvals, queue) = try await client.json("/manage/v1/access-approvals", token: admin)
+            #expect(approvals == .ok)
+            #expect((queue["value"] as? [[String: Any]])?.map { $0["id"] as? String } == [requestID])
+            let (approved, decided) = try await client.json(
+                "/manage/v1/access-requests/\(requestID)/approve", token: admin, method: .post, body: #"{"reason":"ok"}"#)
+            #expect(approved == .ok)
+            #expect(decided["status"] as? String == "approved")
+
+            // As a guest: a token of the customer tenant, and only the permitted device group's alerts.
+            let (guestStatus, guest) = try await userToken(
+                client, tenant: contosoID, upn: "analyst@mssp.example", password: Self.analystPassword,
+                scope: "https://api.securitycenter.microsoft.com/.default")
+            #expect(guestStatus == .ok)
+            let (listed, alerts) = try await client.json("/api/alerts", token: guest)
+            #expect(listed == .ok)
+            #expect(titles(alerts) == ["server-alert"])
+            let (_, audit) = try await client.json("/manage/v1/audit?action=alerts.list", token: admin)
+            let reads = audit["value"] as? [[String: Any]] ?? []
+            #expect(reads.first?["actor"] as? String == "analyst@mssp.example")
+            #expect(reads.first?["actorTenantId"] as? String == s.mssp.id.description)
+
+            // Revocation stops the token already issued at its next call.
+            let (_, assignments) = try await client.json("/manage/v1/access-assignments", token: admin)
+            let assignment = (assignments["value"] as? [[String: Any]])?.first
+            #expect(assignment?["state"] as? String == "active")
+            let assignmentID = assignment?["id"] as? String ?? ""
+            #expect(
+                try await client.json("/manage/v1/access-assignments/\(assignmentID)/revoke", token: admin, method: .post).0
+                    == .ok)
+            #expect(try await client.json("/api/alerts", token: guest).0 == .unauthorized)
+            #expect(
+                try await client.json("/manage/v1/access-assignments/\(assignmentID)/revoke", token: admin, method: .post).0
+                    == .notFound)
+
+            // Extension is a new request; then time passes beyond the expiry and the guest token stops.
+            let (_, again) = try await client.json(
+                "/manage/v1/access-requests", token: home, method: .post,
+                body: #"{"packageId":"\#(packageID)","justification":"back on the rota"}"#)
+            _ = try await client.json(
+                "/manage/v1/access-requests/\(again["id"] as? String ?? "")/approve", token: admin, method: .post)
+            let (_, renewed) = try await userToken(
+                client, tenant: contosoID, upn: "analyst@mssp.example", password: Self.analystPassword,
+                scope: "https://api.securitycenter.microsoft.com/.default")
+            #expect(try await client.json("/api/alerts", token: renewed).0 == .ok)
+            s.clock.advance(days: 29)
+            #expect(try await client.json("/api/alerts", token: renewed).0 == .ok)
+            s.clock.advance(days: 2)
+            #expect(try await client.json("/api/alerts", token: renewed).0 == .unauthorized)
+            let (_, afterExpiry) = try await client.json("/manage/v1/access-assignments", token: admin)
+            #expect(
+                Set((afterExpiry["value"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String })
+                    == ["revoked", "expired"])
+            let (_, log) = try await client.json("/manage/v1/audit", token: admin)
+            let actions = Set((log["value"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String })
+            for action in [
+                "connectedOrganization.add", "accessPackage.create", "accessRequest.create", "accessRequest.approve",
+                "accessAssignment.revoke", "alerts.list",
+            ] {
+                #expect(actions.contains(action), "audit lacks \(action)")
+            }
+        }
+    }
+
+    @Test func portalSwitchesTenantsAndRefusesWithoutRevealingThem() async throws {
+        let s = try await setup()
+        let contoso = s.world.contoso.tenant.id
+        let customer = DirectoryService.hostScope(contoso)
+        _ = try await s.world.services.connectedOrganizations.add(in: customer, reference: "mssp.example")
+        let package = try await s.world.services.entitlements.savePackage(
+            in: customer,
+            AccessPackageInput(name: "Analysts", groups: ["MSSP analysts"], requestorOrganizations: ["mssp.example"]))
+        try await s.world.application().test(.router) { client in
+            var jar = CookieJar()
+            _ = try await PortalTests().signIn(client, &jar, upn: "analyst@mssp.example", password: Self.analystPassword)
+            // Before approval: the no-access page offers the package's request link.
+            let refused = try await client.execute(uri: "/alerts?tid=\(contoso)", method: .get, headers: jar.header)
+            #expect(refused.status == .forbidden)
+            #expect(String(buffer: refused.body).contains(package.requestPath))
+            // A tenant that offers nothing and one that does not exist get the very same page.
+            let fabrikam = try await client.execute(
+                uri: "/alerts?tid=\(s.world.fabrikam.tenant.id)", method: .get, headers: jar.header)
+            let nowhere = try await client.execute(uri: "/alerts?tid=\(TenantID.random())", method: .get, headers: jar.header)
+            #expect(fabrikam.status == .forbidden)
+            #expect(String(buffer: fabrikam.body) == String(buffer: nowhere.body))
+            #expect(!String(buffer: fabrikam.body).contains("Fabrikam"))
+
+            // Request through the durable link.
+            let form = try await client.execute(uri: package.requestPath, method: .get, headers: jar.header)
+            #expect(form.status == .ok)
+            let csrf = hiddenCSRF(String(buffer: form.body)) ?? ""
+            let sent = try await client.form(
+                package.requestPath, ["csrf": csrf, "justification": "rota"], headers: jar.header)
+            #expect(sent.status == .seeOther)
+            let pending = try #require(
+                try await s.world.services.entitlements.approvals(in: customer).first?.0)
+            _ = try await s.world.services.entitlements.decide(in: customer, requestID: pending.id, approve: true, reason: "")
+
+            let inside = try await client.execute(uri: "/alerts?tid=\(contoso)", method: .get, headers: jar.header)
+            jar.take(inside)
+            #expect(inside.status == .ok)
+            #expect(String(buffer: inside.body).contains("Contoso"))
+            // The choice sticks for links without ?tid=.
+            #expect(jar.cookies["rampart_tenant"] == contoso.description)
+            let follow = try await client.execute(uri: "/alerts", method: .get, headers: jar.header)
+            #expect(String(buffer: follow.body).contains("<strong>Contoso</strong>"))
+            let picker = try await client.execute(uri: "/access/tenants", method: .get, headers: jar.header)
+            #expect(String(buffer: picker.body).contains("data-tenant=\"\(contoso)\" aria-current=\"true\""))
+            #expect(String(buffer: picker.body).contains("href=\"/alerts?tid=\(s.mssp.id)\""))
+
+            // Revoked: the next page load is refused.
+            let assignment = try #require(try await s.world.services.entitlements.assignments(in: customer).first)
+            _ = try await s.world.services.entitlements.revoke(in: customer, assignmentID: assignment.id)
+            let after = try await client.execute(uri: "/alerts", method: .get, headers: jar.header)
+            #expect(after.status == .forbidden)
+            let log = try await AuditRepository(db: s.world.services.database).entries(customer, limit: 100).map(\.entry)
+            #expect(log.contains { $0.action == "portal.alerts.list" && $0.actor == "analyst@mssp.example" })
+        }
+    }
+}
