@@ -8,7 +8,8 @@ struct RampartCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, TenantCommand.self, UserCommand.self,
             GroupCommand.self, AppCommand.self, KeysCommand.self, RoleCommand.self, DeviceGroupCommand.self,
-            ConnectedOrganizationCommand.self, AuditCommand.self,
+            ConnectedOrganizationCommand.self, AccessPackageCommand.self, AccessRequestCommand.self,
+            AccessAssignmentCommand.self, AuditCommand.self,
             BenchCommand.self,
         ])
 }
