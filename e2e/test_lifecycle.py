@@ -102,20 +102,20 @@ def test_config_file_and_environment_are_layered_under_flags(tmp_path):
 def test_cli_roles_and_device_groups(tmp_path):
     d = str(tmp_path)
     run_cli("demo", data_dir=d)
-    run_cli("group", "create", "--tenant", "contoso.example", "--name", "SOC", data_dir=d)
-    role = json.loads(run_cli("role", "create", "--tenant", "contoso.example", "--name", "Tier 1",
+    run_cli("group", "create", "--tenant", "northwind.example", "--name", "SOC", data_dir=d)
+    role = json.loads(run_cli("role", "create", "--tenant", "northwind.example", "--name", "Tier 1",
                               "--permission", "ViewData.SecurityOperations", "--group", "SOC", "--json", data_dir=d))
     assert role["permissions"] == ["ViewData.SecurityOperations"]
-    preview = run_cli("device-group", "preview", "--tenant", "contoso.example", "--os-rule", "Linux", data_dir=d)
+    preview = run_cli("device-group", "preview", "--tenant", "northwind.example", "--os-rule", "Linux", data_dir=d)
     assert len(preview.strip().splitlines()) == 6  # the demo's six Linux servers
-    group = json.loads(run_cli("device-group", "create", "--tenant", "contoso.example", "--name", "Linux servers",
+    group = json.loads(run_cli("device-group", "create", "--tenant", "northwind.example", "--name", "Linux servers",
                                "--os-rule", "Linux", "--user-group", "SOC", "--json", data_dir=d))
     assert group["rank"] == 1 and not group["isDefault"]
-    listing = run_cli("device-group", "list", "--tenant", "contoso.example", data_dir=d)
+    listing = run_cli("device-group", "list", "--tenant", "northwind.example", data_dir=d)
     assert "Linux servers" in listing and "Ungrouped devices (default)" in listing
-    moved = run_cli("device-group", "preview", "--tenant", "contoso.example", "--os-rule", "Linux", data_dir=d)
+    moved = run_cli("device-group", "preview", "--tenant", "northwind.example", "--os-rule", "Linux", data_dir=d)
     assert all(line.endswith("Linux servers") for line in moved.strip().splitlines())
-    bad = subprocess.run([rampart_binary(), "device-group", "create", "--tenant", "contoso.example", "--name", "Empty",
+    bad = subprocess.run([rampart_binary(), "device-group", "create", "--tenant", "northwind.example", "--name", "Empty",
                           "--data-dir", d], capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "rules" in bad.stderr
 

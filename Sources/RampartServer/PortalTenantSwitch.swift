@@ -52,11 +52,17 @@ struct PortalTenantMiddleware: RouterMiddleware {
         let links: [[String: Any]] = try await services.entitlements.requestable(by: refusal.user)
             .filter { $0.0.tenantID == refusal.requested }
             .map { package, _ in ["name": package.name, "path": package.requestPath] }
+        // The refusal sends the user back home (the remembered tenant is cleared), so the header shows home.
+        let home = try await services.directory.tenant(id: refusal.user.tenantID)
+        let session: [String: Any] = [
+            "tenantName": home?.name ?? "", "tenantID": refusal.user.tenantID.description, "isGuest": false,
+            "userPrincipalName": refusal.user.userPrincipalName, "csrf": refusal.csrf,
+        ]
         let html = renderer.render(
             "no-access",
             [
                 "links": links, "hasLinks": !links.isEmpty, "homeTenantID": refusal.user.tenantID.description,
-                "userPrincipalName": refusal.user.userPrincipalName,
+                "session": session,
             ], language: language, back: "/alerts?tid=\(refusal.user.tenantID)")
         return PortalResponse.html(
             html, status: .forbidden,
