@@ -77,8 +77,9 @@ def test_request_approve_work_revoke(server, demo, browser, artifacts):
     assert devices and not any(device.startswith("contoso-ws") for device in devices), devices
     assert any(device.startswith(("web-", "db-", "vpn-", "mail-", "build-", "k8s-")) for device in devices), devices
     browser.save_screenshot(str(artifacts / "guest-queue-en.png"))
-    first = queue.find_element(By.CSS_SELECTOR, "tbody tr a")
-    click_and_wait(browser, first, "alert-title")
+    server_row = next(row for row in queue.find_elements(By.CSS_SELECTOR, "tbody tr")
+                      if row.find_elements(By.TAG_NAME, "td")[2].text.startswith(("web-", "db-", "vpn-", "mail-", "build-", "k8s-")))
+    click_and_wait(browser, server_row.find_element(By.TAG_NAME, "a"), "alert-title")
     assert "Servers" in browser.page_source
 
     # The customer revokes; the analyst's next page load is refused.
