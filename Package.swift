@@ -134,3 +134,21 @@ let package = Package(
         ),
     ]
 )
+
+// In-process benchmarks (ordo-one/benchmark) build only when asked for, so that the everyday build and CI do not
+// resolve or compile the benchmark toolchain: `RAMPART_BENCHMARKS=1 swift package --scratch-path .build-release benchmark`.
+if Context.environment["RAMPART_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ScopeResolution",
+            dependencies: [
+                "RampartCore", "RampartStore", "RampartIdentity",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ScopeResolution",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
