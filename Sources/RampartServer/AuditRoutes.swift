@@ -29,12 +29,22 @@ struct AuditRoutes {
                 }
                 return value
             }
+            func time(_ key: String) throws -> Timestamp? {
+                try query.get(key).map { text in
+                    guard let value = Timestamp(iso8601: String(text)) else {
+                        throw RampartError.invalidInput(
+                            code: "InvalidInput", message: "\(key) must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z.")
+                    }
+                    return value
+                }
+            }
             let records = try await AuditRepository(db: services.database).entries(
-                scope, actor: query.get("actor"), action: query.get("action"), before: before, limit: limit)
+                scope, actor: query.get("actor"), action: query.get("action"), since: try time("since"),
+                until: try time("until"), before: before, limit: limit)
             var members: [(String, JSONValue)] = [("value", .array(records.map(Self.json)))]
             if records.count == limit, let last = records.last {
                 var next = "\(services.configuration.resolvedPublicURL)/manage/v1/audit?before=\(last.position)&limit=\(limit)"
-                for key in ["actor", "action"] {
+                for key in ["actor", "action", "since", "until"] {
                     if let value = query.get(key),
                         let encoded = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
                     {

@@ -276,8 +276,13 @@ struct PortalRoutes {
         let actor = query.get("actor").flatMap { $0.isEmpty ? nil : $0 }
         let action = query.get("action").flatMap { $0.isEmpty ? nil : $0 }
         let before = query.get("before").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        // Days in UTC, as the page shows times: "from" includes its day, "to" includes its day too.
+        let from = query.get("from").flatMap { $0.isEmpty ? nil : $0 }
+        let to = query.get("to").flatMap { $0.isEmpty ? nil : $0 }
+        let since = from.flatMap { Timestamp(iso8601: "\($0)T00:00:00Z") }
+        let until = to.flatMap { Timestamp(iso8601: "\($0)T00:00:00Z") }?.adding(seconds: 86_400)
         let records = try await AuditRepository(db: services.database).entries(
-            session.scope, actor: actor, action: action, before: before, limit: Self.pageSize)
+            session.scope, actor: actor, action: action, since: since, until: until, before: before, limit: Self.pageSize)
         let entries: [[String: Any]] = records.map { record in
             [
                 "position": record.position, "time": Self.display(record.entry.time), "timeISO": record.entry.time.description,
@@ -293,10 +298,13 @@ struct PortalRoutes {
                 [URLQueryItem(name: "before", value: String(last.position))]
                 + (actor.map { [URLQueryItem(name: "actor", value: $0)] } ?? [])
                 + (action.map { [URLQueryItem(name: "action", value: $0)] } ?? [])
+                + (from.map { [URLQueryItem(name: "from", value: $0)] } ?? [])
+                + (to.map { [URLQueryItem(name: "to", value: $0)] } ?? [])
             older = components.string ?? false
         }
         let page = session.layout([
             "entries": entries, "hasEntries": !entries.isEmpty, "actor": actor ?? "", "action": action ?? "", "older": older,
+            "from": from ?? "", "to": to ?? "",
         ])
         return PortalResponse.html(renderer.render("audit", page, language: language, back: "/audit"))
     }

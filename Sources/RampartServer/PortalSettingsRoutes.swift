@@ -32,7 +32,11 @@ struct PortalSettingsRoutes {
         return session
     }
 
-    func page(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// `preview` lists the devices the posted rules match, shown before saving; `values` refill the form.
+    func page(
+        _ request: Request, error: String?, status: HTTPResponse.Status = .ok, preview: [String]? = nil,
+        values: [String: String] = [:]
+    ) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
         let language = portal.languageOf(request)
         let renderer = services.portal
@@ -53,7 +57,10 @@ struct PortalSettingsRoutes {
                 "tid": session.tenant.id.description,
             ]
         }
-        let context = session.layout(["groups": rows, "csrf": session.csrf, "error": error ?? false])
+        var context = session.layout(["groups": rows, "csrf": session.csrf, "error": error ?? false, "form": values])
+        if let preview {
+            context["preview"] = ["devices": preview, "empty": preview.isEmpty]
+        }
         return PortalResponse.html(
             renderer.render("device-groups", context, language: language, back: "/settings/device-groups"), status: status)
     }
@@ -70,6 +77,10 @@ struct PortalSettingsRoutes {
                 names: list("names"), domains: list("domains"), tags: list("tags"), osPlatforms: list("osPlatforms")),
             userGroups: list("userGroups"))
         do {
+            if form["preview"] != nil {
+                let devices = try await access.preview(in: session.scope, rules: input.rules)
+                return try await page(request, error: nil, preview: devices.map(\.computerDnsName), values: form)
+            }
             _ = try await access.saveDeviceGroup(in: session.scope, input)
         } catch let error as RampartError {
             // Show the reason on the form; the message names the field, as the API's does.

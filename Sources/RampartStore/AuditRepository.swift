@@ -47,12 +47,16 @@ public struct AuditRepository: Sendable {
     }
 
     /// Entries of the tenant, newest first, optionally narrowed by actor and action.
-    public func entries(_ scope: AccessScope, actor: String? = nil, action: String? = nil, before: Int64? = nil, limit: Int)
-        async throws -> [AuditRecord]
-    {
+    /// `since` and `until` bound the entries' time (from inclusive, to exclusive).
+    public func entries(
+        _ scope: AccessScope, actor: String? = nil, action: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil,
+        before: Int64? = nil, limit: Int
+    ) async throws -> [AuditRecord] {
         var sql: SQL = "SELECT * FROM audit_log WHERE tenant_id = \(bind: scope.tenantID)"
         if let actor { sql = sql + " AND actor = \(bind: actor)" }
         if let action { sql = sql + " AND action = \(bind: action)" }
+        if let since { sql = sql + " AND at >= \(bind: since)" }
+        if let until { sql = sql + " AND at < \(bind: until)" }
         if let before { sql = sql + " AND position < \(bind: before)" }
         sql = sql + " ORDER BY position DESC LIMIT \(bind: limit)"
         return try await db.query(sql).map(Self.record)

@@ -31,6 +31,13 @@ import Testing
 
             let (_, filtered) = try await client.json("/manage/v1/audit?action=group.create", token: admin)
             #expect((filtered["value"] as? [[String: Any]])?.map { $0["target"] as? String } == ["SOC"])
+            // Time bounds: everything so far is before a minute from now, and nothing is after it.
+            let later = Timestamp.now().adding(seconds: 60).description
+            let (_, until) = try await client.json("/manage/v1/audit?until=\(later)&action=group.create", token: admin)
+            #expect((until["value"] as? [[String: Any]])?.count == 1)
+            let (_, since) = try await client.json("/manage/v1/audit?since=\(later)", token: admin)
+            #expect((since["value"] as? [[String: Any]])?.isEmpty == true)
+            #expect(try await client.json("/manage/v1/audit?since=yesterday", token: admin).0 == .badRequest)
 
             let export = try await client.execute(
                 uri: "/manage/v1/audit/export", method: .get, headers: [.authorization: "Bearer \(admin)"])

@@ -189,6 +189,21 @@ func hiddenCSRF(_ html: String) -> String? {
             let page = try await client.execute(uri: "/settings/device-groups", method: .get, headers: jar.header)
             #expect(page.status == .ok)
             let csrf = hiddenCSRF(String(buffer: page.body)) ?? ""
+            // The preview lists matching devices and saves nothing.
+            var device = record("p1")
+            device["device"] = ["hostname": "prod-db", "domain": "corp.example", "tags": ["server"]]
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: try await client.token(world.contoso), method: .post,
+                body: ingestBody([device, record("p2")]))
+            let preview = try await client.form(
+                "/settings/device-groups", ["csrf": csrf, "name": "Servers", "tags": "server", "preview": "1"],
+                headers: jar.header)
+            let previewed = String(buffer: preview.body)
+            #expect(preview.status == .ok)
+            #expect(previewed.contains("<li>prod-db.corp.example</li>"))
+            #expect(!previewed.contains("<li>ws-1.corp.example</li>"))
+            #expect(previewed.contains("value=\"Servers\""))
+            #expect(try await world.services.rbac.deviceGroups(tenantID: world.contoso.tenant.id).count == 1)
             let forged = try await client.form(
                 "/settings/device-groups", ["csrf": "x", "name": "Servers", "tags": "server"], headers: jar.header)
             #expect(forged.status == .badRequest)
