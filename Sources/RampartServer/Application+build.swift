@@ -32,6 +32,7 @@ public enum RampartApplication {
         PortalSettingsRoutes(services: services).register(on: router)
         PortalAccessRoutes(services: services).register(on: router)
         PortalPackageRoutes(services: services).register(on: router)
+        PortalPartnerRoutes(services: services).register(on: router)
         return router
     }
 

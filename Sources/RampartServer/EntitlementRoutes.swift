@@ -218,7 +218,7 @@ struct EntitlementRoutes {
 
     /// Any valid management token: what it may do is decided by the service (approvers need no capability).
     func anyScope(_ request: Request) async throws -> AccessScope {
-        try await services.authenticator.scope(authorization: request.headers[.authorization]) { $0 == .management }
+        try await management.foreignAudited(request)
     }
 
     /// The caller's own account in its home tenant; guests' tokens request nothing on their own behalf.

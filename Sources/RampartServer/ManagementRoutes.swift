@@ -95,10 +95,21 @@ struct ManagementRoutes {
 
     /// Only tokens for the management resource whose holder has `capability` in the tenant now.
     func scope(_ request: Request, requiring capability: Capability) async throws -> AccessScope {
+        let scope = try await foreignAudited(request)
+        try scope.require(capability)
+        return scope
+    }
+
+    /// Any valid management token; a guest's or another tenant's app's call is written to the tenant's audit log
+    /// before anything else happens, refused or not.
+    func foreignAudited(_ request: Request) async throws -> AccessScope {
         let scope = try await services.authenticator.scope(authorization: request.headers[.authorization]) { resource in
             resource == .management
         }
-        try scope.require(capability)
+        if scope.isForeign {
+            try await AuditRepository(db: services.database).append(
+                .make(scope, action: "api.request", target: request.uri.path, details: request.method.rawValue))
+        }
         return scope
     }
 

@@ -137,6 +137,7 @@ struct PortalRoutes {
                 "userPrincipalName": user.userPrincipalName, "csrf": csrf, "canAudit": scope.allows(.manageDirectory),
                 "canManageSettings": scope.allows(.managePortalSettings),
                 "canManageAccess": scope.allows(.manageEntitlements),
+                "canPartners": scope.allows(.manageDirectory) || scope.allows(.managePortalSettings),
             ]
             // Forms post to the tenant they were shown in, whatever another tab switched to since.
             context["tidQuery"] = "?tid=\(tenant.id)"
@@ -167,7 +168,9 @@ struct PortalRoutes {
             if tenantID == user.tenantID { return nil }
             throw PortalNoAccess(user: user, requested: tenantID, csrf: csrf)
         }
-        return PortalSession(user: user, tenant: tenant, csrf: csrf, tokenHash: hash, scope: scope)
+        let session = PortalSession(user: user, tenant: tenant, csrf: csrf, tokenHash: hash, scope: scope)
+        try await auditGuest(session, request)
+        return session
     }
 
     /// The posted form, after its CSRF token is checked against the session's.
@@ -179,11 +182,17 @@ struct PortalRoutes {
         return form
     }
 
-    /// Guests' reads are the customer's business: each page they open is in the customer's audit log.
-    func auditGuest(_ session: PortalSession, action: String, target: String, details: String = "") async throws {
+    /// Guests' reads and writes are the customer's business: every page a guest loads or posts is in the
+    /// customer's audit log (the change a post makes is recorded as well, by the service that makes it).
+    func auditGuest(_ session: PortalSession, _ request: Request) async throws {
         guard session.scope.isForeign else { return }
+        let path = request.uri.path
+        let action =
+            path == "/alerts" ? "portal.alerts.list" : path.hasPrefix("/alerts/") ? "portal.alert.read" : "portal.page"
         try await AuditRepository(db: services.database).append(
-            .make(session.scope, action: action, target: target, details: details))
+            .make(
+                session.scope, action: action, target: path,
+                details: "\(request.method.rawValue) \(request.uri.query ?? "")".trimmingCharacters(in: .whitespaces)))
     }
 
     // MARK: Alerts
@@ -212,7 +221,6 @@ struct PortalRoutes {
             "pageLabel": renderer.text("pager_label", language, page, pages),
             "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
         ])
-        try await auditGuest(session, action: "portal.alerts.list", target: "/alerts", details: "page=\(page)")
         return PortalResponse.html(renderer.render("alerts", context, language: language, back: "/alerts?page=\(page)"))
     }
 
@@ -220,9 +228,7 @@ struct PortalRoutes {
         guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
         let language = languageOf(request)
         let id = try context.parameters.require("id")
-        let found = try await services.alerts.get(session.scope, id: id, expandEvidence: true)
-        try await auditGuest(session, action: "portal.alert.read", target: id, details: found == nil ? "not found" : "")
-        guard let alert = found else {
+        guard let alert = try await services.alerts.get(session.scope, id: id, expandEvidence: true) else {
             throw RampartError.notFound("Alert \(id) was not found.")
         }
         func field(_ key: String, _ value: String?) -> [String: Any]? {

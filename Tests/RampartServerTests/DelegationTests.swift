@@ -239,4 +239,60 @@ import Testing
             #expect(log.contains { $0.action == "portal.alerts.list" && $0.actor == "analyst@mssp.example" })
         }
     }
+
+    @Test func customersConnectTheMSSPAndAuthorizeItsAppInThePortal() async throws {
+        let s = try await setup()
+        let msspScope = DirectoryService.hostScope(s.mssp.id)
+        let app = try await s.world.services.admin.createApp(in: msspScope, displayName: "MSSP SIEM")
+        let secret = try await s.world.services.admin.addSecret(in: msspScope, clientID: app.clientID).secret
+        try await s.world.application().test(.router) { client in
+            var jar = CookieJar()
+            _ = try await PortalTests().signIn(
+                client, &jar, upn: "admin@contoso.example", password: s.world.contoso.adminPassword)
+            let page = try await client.execute(uri: "/settings/partners", method: .get, headers: jar.header)
+            #expect(page.status == .ok)
+            let csrf = hiddenCSRF(String(buffer: page.body)) ?? ""
+            let connected = try await client.form(
+                "/settings/partners/organizations", ["csrf": csrf, "organization": "mssp.example"], headers: jar.header)
+            #expect(connected.status == .seeOther)
+            let unknown = try await client.form(
+                "/settings/partners/organizations", ["csrf": csrf, "organization": "nowhere.example"], headers: jar.header)
+            #expect(unknown.status == .badRequest)
+            #expect(String(buffer: unknown.body).contains("id=\"partners-error\""))
+            let authorized = try await client.form(
+                "/settings/partners/apps",
+                ["csrf": csrf, "app": app.clientID.description, "permission": "Alert.Read.All", "deviceGroups": "Servers"],
+                headers: jar.header)
+            #expect(authorized.status == .seeOther)
+            let listing = String(
+                buffer: try await client.execute(uri: "/settings/partners", method: .get, headers: jar.header).body)
+            #expect(listing.contains("mssp.example"))
+            #expect(listing.contains(app.clientID.description))
+            #expect(listing.contains("Alert.Read.All"))
+
+            // The MSSP's app now gets tokens from Contoso's endpoint and reads only the Servers group.
+            let response = try await client.form(
+                "/\(s.world.contoso.tenant.id)/oauth2/v2.0/token",
+                [
+                    "grant_type": "client_credentials", "client_id": app.clientID.description, "client_secret": secret,
+                    "scope": "https://api.securitycenter.microsoft.com/.default",
+                ])
+            #expect(response.status == .ok)
+            let token =
+                (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])?[
+                    "access_token"] as? String ?? ""
+            var server = record("s1", title: "server-alert")
+            server["device"] = ["hostname": "db-1", "domain": "corp.example", "tags": ["server"]]
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: try await client.token(s.world.contoso), method: .post,
+                body: ingestBody([server, record("o1", title: "other-alert")]))
+            let (_, alerts) = try await client.json("/api/alerts", token: token)
+            #expect(titles(alerts) == ["server-alert"])
+
+            let removed = try await client.form(
+                "/settings/partners/apps/\(app.clientID)/remove", ["csrf": csrf], headers: jar.header)
+            #expect(removed.status == .seeOther)
+            #expect(try await client.json("/api/alerts", token: token).0 == .forbidden)
+        }
+    }
 }
