@@ -77,10 +77,7 @@ struct PortalPartnerRoutes {
         async throws -> Response
     {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let fields = try await FormBody.collectPairs(request, limit: 16 * 1024)
-        guard let sent = fields.first(where: { $0.0 == "csrf" })?.1, Secrets.constantTimeEquals(sent, session.csrf) else {
-            throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
-        }
+        let fields = try await portal.checkedFields(request, session)
         do {
             try await body(session, fields)
         } catch let error as RampartError {

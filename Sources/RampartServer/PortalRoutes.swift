@@ -175,11 +175,16 @@ struct PortalRoutes {
 
     /// The posted form, after its CSRF token is checked against the session's.
     func checkedForm(_ request: Request, _ session: PortalSession) async throws -> [String: String] {
-        let form = try await FormBody.collect(request, limit: 16 * 1024)
-        guard let sent = form["csrf"], Secrets.constantTimeEquals(sent, session.csrf) else {
+        Dictionary(try await checkedFields(request, session), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Every posted field in order, repeats included (checkbox lists), after the CSRF check.
+    func checkedFields(_ request: Request, _ session: PortalSession) async throws -> [(String, String)] {
+        let fields = try await FormBody.collectPairs(request, limit: 16 * 1024)
+        guard let sent = fields.first(where: { $0.0 == "csrf" })?.1, Secrets.constantTimeEquals(sent, session.csrf) else {
             throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
         }
-        return form
+        return fields
     }
 
     /// Guests' reads and writes are the customer's business: every page a guest loads or posts is in the

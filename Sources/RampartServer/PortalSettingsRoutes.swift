@@ -128,11 +128,8 @@ struct PortalSettingsRoutes {
 
     func createRole(_ request: Request) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let fields = try await FormBody.collectPairs(request, limit: 16 * 1024)
+        let fields = try await portal.checkedFields(request, session)
         let form = Dictionary(fields, uniquingKeysWith: { first, _ in first })
-        guard let sent = form["csrf"], Secrets.constantTimeEquals(sent, session.csrf) else {
-            throw RampartError.invalidInput(code: "BadRequest", message: "CSRF token mismatch.")
-        }
         let groups = (form["groups"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let input = RoleInput(
