@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one canonical alert: Defender's Alert resource. Every wire format is a mapping of this.
 public struct Alert: Sendable, Equatable {
     public var id: String
@@ -174,5 +176,14 @@ public struct Device: Sendable, Equatable {
         self.machineTags = machineTags
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
+    }
+}
+
+extension Alert {
+    /// An alert with every property at its empty value, for reading a format's property names.
+    public static var placeholder: Alert {
+        Alert(
+            id: "", tenantID: TenantID(UUID()), sourceID: "", severity: .unspecified, detectionSource: "", category: "",
+            title: "", description: "", alertCreationTime: Timestamp(ticks: 0), lastUpdateTime: Timestamp(ticks: 0))
     }
 }

@@ -17,7 +17,7 @@ public enum AlertSeverity: String, DefenderEnum, Comparable {
     case medium = "Medium"
     case high = "High"
 
-    var rank: Int {
+    public var rank: Int {
         switch self {
         case .unspecified: 0
         case .informational: 1

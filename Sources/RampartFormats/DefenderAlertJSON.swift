@@ -39,12 +39,29 @@ public enum DefenderAlertJSON {
         ])
     }
 
-    /// The list wrapper, with `@odata.nextLink` when more results exist.
-    public static func list(_ alerts: [Alert], includeEvidence: Bool, nextLink: String? = nil) -> JSONValue {
+    /// The list wrapper, with `@odata.count` when asked for and `@odata.nextLink` when more results exist;
+    /// `select` keeps only the named properties, in the resource's order.
+    public static func list(
+        _ alerts: [Alert], includeEvidence: Bool, nextLink: String? = nil, count: Int? = nil, select: [String]? = nil
+    ) -> JSONValue {
         var members: [(String, JSONValue)] = [("@odata.context", .string(listContext))]
-        members.append(("value", .array(alerts.map { alert($0, includeEvidence: includeEvidence) })))
+        if let count { members.append(("@odata.count", .int(Int64(count)))) }
+        members.append(
+            ("value", .array(alerts.map { selected(alert($0, includeEvidence: includeEvidence), select) })))
         if let nextLink { members.append(("@odata.nextLink", .string(nextLink))) }
         return .object(members)
+    }
+
+    /// The Alert resource's property names, in the order it prints them.
+    public static let propertyNames: [String] = {
+        guard case .object(let members) = alert(Alert.placeholder, includeEvidence: false) else { return [] }
+        return members.map(\.0)
+    }()
+
+    public static func selected(_ value: JSONValue, _ names: [String]?) -> JSONValue {
+        guard let names, case .object(let members) = value else { return value }
+        let wanted = Set(names)
+        return .object(members.filter { wanted.contains($0.0) })
     }
 
     static func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.description) } ?? .null }

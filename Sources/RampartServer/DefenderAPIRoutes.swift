@@ -16,6 +16,7 @@ struct DefenderAPIRoutes {
     func register(on router: Router<AppRequestContext>) {
         let api = router.group("api")
         api.get("alerts") { request, context in try await listAlerts(request, context) }
+        api.get("alerts/$count") { request, context in try await countAlerts(request, context) }
         api.get("alerts/:id") { request, context in try await getAlert(request, context) }
     }
 
@@ -31,16 +32,41 @@ struct DefenderAPIRoutes {
         let scope = try await scope(request)
         try scope.require(.readAlerts)
         let options = try odata(request, defaultTop: Self.maximumTop)
+        let query = try collection(options)
         let expand = options.expand.contains("evidence")
         var page = try await services.alerts.list(
-            scope, AlertListQuery(top: options.top + 1, skip: options.skip, expandEvidence: expand))
+            scope,
+            AlertListQuery(
+                filter: query.condition, orderBy: query.orderColumns, top: options.top + 1,
+                skip: options.skipToken == nil ? options.skip : 0, expandEvidence: expand))
         var nextLink: String?
         if page.count > options.top {
             page.removeLast()
-            nextLink = link(request, top: options.top, skip: options.skip + options.top, expand: expand)
+            if let last = page.last { nextLink = link(request, skipToken: query.continuation(after: last)) }
         }
+        let total = options.count ? try await services.alerts.count(scope, filter: query.filter) : nil
         try await auditForeign(scope, action: "alerts.list", target: request.uri.description, details: "returned=\(page.count)")
-        return JSONResponse.make(DefenderAlertJSON.list(page, includeEvidence: expand, nextLink: nextLink))
+        return JSONResponse.make(
+            DefenderAlertJSON.list(page, includeEvidence: expand, nextLink: nextLink, count: total, select: query.select))
+    }
+
+    /// `GET /api/alerts/$count`: the number of alerts the filter matches, as plain text.
+    func countAlerts(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let scope = try await scope(request)
+        try scope.require(.readAlerts)
+        let query = try collection(try odata(request, defaultTop: Self.maximumTop))
+        let total = try await services.alerts.count(scope, filter: query.filter)
+        try await auditForeign(scope, action: "alerts.count", target: request.uri.description, details: "count=\(total)")
+        return JSONResponse.text(String(total), contentType: "text/plain; charset=utf-8")
+    }
+
+    func collection(_ options: ODataOptions) throws -> CollectionQuery<Alert> {
+        do {
+            return try CollectionQuery(
+                options, schema: AlertQuerySchema.defender, selectable: DefenderAlertJSON.propertyNames)
+        } catch {
+            throw RampartError.invalidInput(code: "ODataError", message: error.description)
+        }
     }
 
     func getAlert(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -70,11 +96,16 @@ struct DefenderAPIRoutes {
         }
     }
 
-    func link(_ request: Request, top: Int, skip: Int, expand: Bool) -> String {
+    /// The same request, continued after the last row: every option but the paging ones is carried over.
+    func link(_ request: Request, skipToken: String) -> String {
         var components = URLComponents()
         components.queryItems =
-            [URLQueryItem(name: "$top", value: String(top)), URLQueryItem(name: "$skip", value: String(skip))]
-            + (expand ? [URLQueryItem(name: "$expand", value: "evidence")] : [])
-        return services.configuration.resolvedPublicURL + request.uri.path + (components.string ?? "")
+            request.uri.queryParameters.filter { item in
+                !["$skip", "$skiptoken"].contains(String(item.key).lowercased())
+            }.map { URLQueryItem(name: String($0.key), value: String($0.value)) }
+            + [URLQueryItem(name: "$skiptoken", value: skipToken)]
+        // A literal '+' would read back as a space: time offsets in a filter must survive the round trip.
+        let query = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        return services.configuration.resolvedPublicURL + request.uri.path + "?" + query
     }
 }
