@@ -92,7 +92,6 @@ public enum FilterSQL {
             switch literal {
             case .string(let text): return .text(text)
             case .guid(let text): return .text(text)
-            case .integer(let number): return .text(String(number))
             default: throw problem("\(field.name) takes a string literal, not \(literal.text).")
             }
         case .enumeration(let values):
