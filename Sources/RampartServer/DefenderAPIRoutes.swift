@@ -18,6 +18,8 @@ struct DefenderAPIRoutes {
         api.get("alerts") { request, context in try await listAlerts(request, context) }
         api.get("alerts/$count") { request, context in try await countAlerts(request, context) }
         api.get("alerts/:id") { request, context in try await getAlert(request, context) }
+        api.patch("alerts/:id") { request, context in try await updateAlert(request, context) }
+        api.post("alerts/batchUpdate") { request, context in try await batchUpdate(request, context) }
     }
 
     /// The caller's scope for the Defender API; tokens for other resources are refused.
@@ -79,6 +81,43 @@ struct DefenderAPIRoutes {
         try await auditForeign(scope, action: "alert.read", target: id, details: alert == nil ? "not found" : "")
         guard let alert else { throw RampartError.notFound("Alert \(id) was not found.") }
         return JSONResponse.make(DefenderAlertJSON.alert(alert, includeEvidence: expand))
+    }
+
+    func updateAlert(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let scope = try await scope(request)
+        try scope.require(.writeAlerts)
+        let id = try context.parameters.require("id")
+        let update = try DefenderAlertUpdateBody.update(Data(try await request.body.collect(upTo: 64 * 1024).readableBytesView))
+        let outcome = try await services.alerts.update(
+            scope, ids: [id], update, now: .now(), audit: foreignWrite(scope, action: "alert.update", target: id, update))
+        guard case .updated = outcome, let alert = try await services.alerts.get(scope, id: id, expandEvidence: false) else {
+            throw RampartError.notFound("Alert \(id) was not found.")
+        }
+        return JSONResponse.make(DefenderAlertJSON.alert(alert, includeEvidence: false))
+    }
+
+    /// `POST /api/alerts/batchUpdate`: every alert or none; 200 with an empty body, as Defender answers.
+    func batchUpdate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let scope = try await scope(request)
+        try scope.require(.writeAlerts)
+        let (ids, update) = try DefenderAlertUpdateBody.batch(
+            Data(try await request.body.collect(upTo: 1 << 20).readableBytesView))
+        let outcome = try await services.alerts.update(
+            scope, ids: ids, update, now: .now(),
+            audit: foreignWrite(scope, action: "alerts.batchUpdate", target: "\(ids.count) alerts", update))
+        if case .notFound(let id) = outcome { throw RampartError.notFound("Alert \(id) was not found.") }
+        return Response(status: .ok)
+    }
+
+    /// Writes by a guest or another tenant's app go to the tenant's audit log with the change.
+    func foreignWrite(_ scope: AccessScope, action: String, target: String, _ update: AlertUpdate) -> AuditEntry? {
+        guard scope.isForeign else { return nil }
+        let details = [
+            update.status.map { "status=\($0.rawValue)" }, update.classification.map { "classification=\($0.rawValue)" },
+            update.determination.map { "determination=\($0.rawValue)" },
+            update.assignedTo.map { "assignedTo=\($0 ?? "null")" }, update.comment.map { _ in "comment" },
+        ].compactMap { $0 }.joined(separator: " ")
+        return .make(scope, action: action, target: target, details: details)
     }
 
     /// Every read by a guest or another tenant's app is recorded in the tenant's audit log.

@@ -11,6 +11,14 @@ public enum IngestOutcome: Sendable, Equatable {
 public enum AlertEventKind: String, Sendable {
     case created
     case updated
+    /// An update that set the status to Resolved.
+    case resolved
+}
+
+/// The answer to an update of several alerts: the updated alerts, or the first id that is not visible.
+public enum AlertUpdateOutcome: Sendable, Equatable {
+    case updated([Alert])
+    case notFound(String)
 }
 
 /// How to list alerts: a filter and order already translated to SQL over whitelisted columns.
@@ -291,6 +299,52 @@ public struct AlertRepository: Sendable {
         var sql: SQL = "SELECT COUNT(*) AS n FROM alerts WHERE \(Self.scopeFilter(scope))"
         if let filter { sql = sql + " AND (\(filter))" }
         return Int(try await db.queryOne(sql)?.int("n") ?? 0)
+    }
+
+    /// Applies an analyst's update to every alert of `ids`, all or none: an id that does not exist or is outside the
+    /// scope changes nothing and is named. The event log records each change; `audit` commits with it.
+    public func update(_ scope: AccessScope, ids: [String], _ update: AlertUpdate, now: Timestamp, audit: AuditEntry?)
+        async throws -> AlertUpdateOutcome
+    {
+        try scope.require(.writeAlerts)
+        let unique = Array(Set(ids)).sorted()
+        return try await db.transaction { db in
+            var found: [String: Alert] = [:]
+            for chunk in unique.chunked(Self.chunkSize) {
+                let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
+                for row in try await db.query("SELECT * FROM alerts WHERE \(Self.scopeFilter(scope)) AND id IN (\(list))") {
+                    let alert = try Self.alert(row)
+                    found[alert.id] = alert
+                }
+            }
+            if let missing = ids.first(where: { found[$0] == nil }) { return .notFound(missing) }
+            if let audit { try await AuditRepository.append(audit, in: db) }
+            var updated: [Alert] = []
+            var events: [(String, AlertEventKind)] = []
+            for id in unique {
+                guard let before = found[id] else { continue }
+                let after = update.applied(to: before, by: scope.principal.displayName, at: now)
+                try await db.execute(
+                    """
+                    UPDATE alerts SET status = \(bind: after.status.rawValue), assigned_to = \(bind: after.assignedTo),
+                        classification = \(bind: after.classification?.rawValue),
+                        determination = \(bind: after.determination?.rawValue), resolved_time = \(bind: after.resolvedTime),
+                        last_update_time = \(bind: after.lastUpdateTime)
+                    WHERE id = \(bind: id)
+                    """)
+                if let comment = after.comments.last, after.comments.count > before.comments.count {
+                    try await db.execute(
+                        """
+                        INSERT INTO alert_comments (alert_id, comment, created_by, created_time)
+                        VALUES (\(bind: id), \(bind: comment.comment), \(bind: comment.createdBy), \(bind: comment.createdTime))
+                        """)
+                }
+                events.append((id, after.status == .resolved && before.status != .resolved ? .resolved : .updated))
+                updated.append(after)
+            }
+            try await Self.appendEvents(db, tenantID: scope.tenantID, now: now, events: events)
+            return .updated(updated)
+        }
     }
 
     /// The alert if it exists and is in scope; nil otherwise, the same for both cases.

@@ -1,0 +1,76 @@
+import Foundation
+import RampartCore
+
+/// The bodies of `PATCH /api/alerts/{id}` and `POST /api/alerts/batchUpdate`. Names are case-sensitive, as
+/// Defender's are; unknown names are refused, so that a misspelt property is not silently ignored.
+public enum DefenderAlertUpdateBody {
+    public static let maximumBatchSize = 500
+    static let updatable: Set<String> = ["status", "assignedTo", "classification", "determination", "comment"]
+
+    public static func update(_ data: Data) throws(RampartError) -> AlertUpdate {
+        try parse(object(data), allowing: updatable)
+    }
+
+    /// The ids and the update of a batch; more than `maximumBatchSize` ids is `MaximumBatchSizeExceeded`.
+    public static func batch(_ data: Data) throws(RampartError) -> ([String], AlertUpdate) {
+        let body = try object(data)
+        guard let raw = body["alertIds"] else {
+            throw .invalidInput(code: "MissingRequiredParameter", message: "Parameter alertIds is missing.")
+        }
+        guard let ids = raw as? [String], !ids.isEmpty, ids.allSatisfy({ !$0.isEmpty && $0.count <= 128 }) else {
+            throw .invalidInput(code: "InvalidInput", message: "Invalid input alertIds: a non-empty list of alert ids.")
+        }
+        guard ids.count <= maximumBatchSize else {
+            throw .invalidInput(
+                code: "MaximumBatchSizeExceeded",
+                message: "Maximum batch size exceeded. Received: \(ids.count), allowed: \(maximumBatchSize).")
+        }
+        return (ids, try parse(body, allowing: updatable.union(["alertIds"])))
+    }
+
+    static func object(_ data: Data) throws(RampartError) -> [String: Any] {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .invalidInput(code: "InvalidRequestBody", message: "Invalid request body: a JSON object is required.")
+        }
+        return object
+    }
+
+    static func parse(_ body: [String: Any], allowing names: Set<String>) throws(RampartError) -> AlertUpdate {
+        if let unknown = body.keys.sorted().first(where: { !names.contains($0) }) {
+            throw .invalidInput(
+                code: "InvalidRequestBody",
+                message:
+                    "Invalid request body: unknown property \(unknown); updatable: \(updatable.sorted().joined(separator: ", "))."
+            )
+        }
+        func text(_ name: String) throws(RampartError) -> String? {
+            guard let value = body[name], !(value is NSNull) else { return nil }
+            guard let string = value as? String else {
+                throw .invalidInput(code: "InvalidInput", message: "Invalid input \(name): a string is required.")
+            }
+            return string
+        }
+        func value<E>(_ name: String, _ make: (String) -> E?, _ allowed: String) throws(RampartError) -> E? {
+            guard let raw = try text(name) else { return nil }
+            guard let parsed = make(raw) else {
+                throw .invalidInput(code: "InvalidInput", message: "Invalid input \(name) \(raw); values: \(allowed).")
+            }
+            return parsed
+        }
+        var update = AlertUpdate()
+        update.status = try value("status", AlertStatus.init(caseInsensitive:), "New, InProgress, Resolved")
+        update.classification = try value(
+            "classification", AlertClassification.init(caseInsensitive:),
+            "TruePositive, InformationalExpectedActivity, FalsePositive")
+        update.determination = try value(
+            "determination", AlertDetermination.init(lenient:),
+            AlertDetermination.allCases.map(\.rawValue).joined(separator: ", "))
+        if body.keys.contains("assignedTo") {
+            let owner = try text("assignedTo")?.trimmingCharacters(in: .whitespaces)
+            update.assignedTo = .some(owner?.isEmpty == true ? nil : owner)
+        }
+        update.comment = try text("comment")
+        try update.validate()
+        return update
+    }
+}
