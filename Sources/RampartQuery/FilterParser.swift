@@ -300,6 +300,12 @@ public struct FilterParser {
     static func classify(_ text: String) -> FilterLiteral? {
         if text.count == 36, let uuid = ObjectID(text) { return .guid(uuid.description) }
         if text.count == 10, let day = Timestamp(iso8601: text + "T00:00:00Z") { return .dateTime(day) }
+        // Defender's own example: `lastSeen gt 2018-08-01Z`.
+        if text.count == 11, text.last == "Z" || text.last == "z",
+            let day = Timestamp(iso8601: text.dropLast() + "T00:00:00Z")
+        {
+            return .dateTime(day)
+        }
         if text.contains("T") || text.contains("t"), let time = Timestamp(iso8601: text) { return .dateTime(time) }
         if let integer = Int64(text) { return .integer(integer) }
         if text.contains(where: { $0.isNumber }), !text.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }),

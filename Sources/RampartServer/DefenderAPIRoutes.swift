@@ -20,6 +20,12 @@ struct DefenderAPIRoutes {
         api.get("alerts/:id") { request, context in try await getAlert(request, context) }
         api.patch("alerts/:id") { request, context in try await updateAlert(request, context) }
         api.post("alerts/batchUpdate") { request, context in try await batchUpdate(request, context) }
+        api.get("alerts/:id/machine") { request, context in try await alertMachine(request, context) }
+        api.get("machines") { request, context in try await listMachines(request, context) }
+        api.get("machines/$count") { request, context in try await countMachines(request, context) }
+        api.get("machines/:id") { request, context in try await getMachine(request, context) }
+        api.get("machines/:id/alerts") { request, context in try await machineAlerts(request, context) }
+        api.get("machines/:id/alerts/$count") { request, context in try await countMachineAlerts(request, context) }
     }
 
     /// The caller's scope for the Defender API; tokens for other resources are refused.
@@ -31,41 +37,66 @@ struct DefenderAPIRoutes {
     }
 
     func listAlerts(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let scope = try await scope(request)
+        try await alertList(request, machine: nil)
+    }
+
+    /// The alert collection, or the alerts of one machine (`/api/machines/{id}/alerts`).
+    func alertList(_ request: Request, machine: String?, scope resolved: AccessScope? = nil) async throws -> Response {
+        let scope: AccessScope
+        if let resolved { scope = resolved } else { scope = try await self.scope(request) }
         try scope.require(.readAlerts)
         let options = try odata(request, defaultTop: Self.maximumTop)
         let query = try collection(options)
         let expand = options.expand.contains("evidence")
+        let onMachine: SQL? = machine.map { "machine_id = \(bind: $0)" }
         var page = try await services.alerts.list(
             scope,
             AlertListQuery(
-                filter: query.condition, orderBy: query.orderColumns, top: options.top + 1,
+                filter: Self.all([query.condition, onMachine]), orderBy: query.orderColumns, top: options.top + 1,
                 skip: options.skipToken == nil ? options.skip : 0, expandEvidence: expand))
         var nextLink: String?
         if page.count > options.top {
             page.removeLast()
             if let last = page.last { nextLink = link(request, skipToken: query.continuation(after: last)) }
         }
-        let total = options.count ? try await services.alerts.count(scope, filter: query.filter) : nil
+        let total = options.count ? try await services.alerts.count(scope, filter: Self.all([query.filter, onMachine])) : nil
         try await auditForeign(scope, action: "alerts.list", target: request.uri.description, details: "returned=\(page.count)")
         return JSONResponse.make(
             DefenderAlertJSON.list(page, includeEvidence: expand, nextLink: nextLink, count: total, select: query.select))
     }
 
+    /// The conditions that are present, all of them.
+    static func all(_ conditions: [SQL?]) -> SQL? {
+        let present = conditions.compactMap { $0 }
+        guard !present.isEmpty else { return nil }
+        return SQL.joined(present.map { "(\($0))" }, separator: " AND ")
+    }
+
     /// `GET /api/alerts/$count`: the number of alerts the filter matches, as plain text.
     func countAlerts(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let scope = try await scope(request)
+        try await alertCount(request, machine: nil)
+    }
+
+    func alertCount(_ request: Request, machine: String?, scope resolved: AccessScope? = nil) async throws -> Response {
+        let scope: AccessScope
+        if let resolved { scope = resolved } else { scope = try await self.scope(request) }
         try scope.require(.readAlerts)
         let query = try collection(try odata(request, defaultTop: Self.maximumTop))
-        let total = try await services.alerts.count(scope, filter: query.filter)
+        let onMachine: SQL? = machine.map { "machine_id = \(bind: $0)" }
+        let total = try await services.alerts.count(scope, filter: Self.all([query.filter, onMachine]))
         try await auditForeign(scope, action: "alerts.count", target: request.uri.description, details: "count=\(total)")
         return JSONResponse.text(String(total), contentType: "text/plain; charset=utf-8")
     }
 
     func collection(_ options: ODataOptions) throws -> CollectionQuery<Alert> {
+        try collection(options, schema: AlertQuerySchema.defender, selectable: DefenderAlertJSON.propertyNames)
+    }
+
+    func collection<Row>(_ options: ODataOptions, schema: QuerySchema<Row>, selectable: [String]) throws
+        -> CollectionQuery<Row>
+    {
         do {
-            return try CollectionQuery(
-                options, schema: AlertQuerySchema.defender, selectable: DefenderAlertJSON.propertyNames)
+            return try CollectionQuery(options, schema: schema, selectable: selectable)
         } catch {
             throw RampartError.invalidInput(code: "ODataError", message: error.description)
         }
@@ -126,10 +157,10 @@ struct DefenderAPIRoutes {
         try await AuditRepository(db: services.database).append(.make(scope, action: action, target: target, details: details))
     }
 
-    func odata(_ request: Request, defaultTop: Int) throws -> ODataOptions {
+    func odata(_ request: Request, defaultTop: Int, expandable: Set<String> = ["evidence"]) throws -> ODataOptions {
         let items = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
         do {
-            return try ODataOptions.parse(items, defaultTop: defaultTop, maximumTop: Self.maximumTop, expandable: ["evidence"])
+            return try ODataOptions.parse(items, defaultTop: defaultTop, maximumTop: Self.maximumTop, expandable: expandable)
         } catch {
             throw RampartError.invalidInput(code: "ODataError", message: error.description)
         }

@@ -362,6 +362,19 @@ public enum Migrations {
                 "CREATE INDEX access_notices_by_recipient ON access_notices (recipient_id, at)",
             ]
         },
+        Migration(version: 8, name: "device group numbers (Defender's rbacGroupId)") { _ in
+            [
+                "ALTER TABLE device_groups ADD COLUMN number BIGINT",
+                """
+                UPDATE device_groups SET number = (
+                    SELECT COUNT(*) FROM device_groups d2 WHERE d2.tenant_id = device_groups.tenant_id
+                    AND (d2.created_at < device_groups.created_at
+                         OR (d2.created_at = device_groups.created_at AND d2.id <= device_groups.id)))
+                """,
+                "CREATE INDEX devices_by_tenant_group ON devices (tenant_id, rbac_group_name)",
+                "CREATE INDEX alerts_by_machine_status ON alerts (machine_id, status)",
+            ]
+        },
     ]
 }
 

@@ -104,6 +104,11 @@ public struct RBACRepository: Sendable {
         return groups
     }
 
+    /// Defender's integer `rbacGroupId`: the next number after the tenant's highest.
+    static func nextNumber(_ tenantID: TenantID) -> SQL {
+        "(SELECT COALESCE(MAX(number), 0) + 1 FROM device_groups WHERE tenant_id = \(bind: tenantID))"
+    }
+
     static func ensureDefault(_ db: any SQLQuerying, tenantID: TenantID) async throws {
         let check: SQL = "SELECT id FROM device_groups WHERE tenant_id = \(bind: tenantID) AND is_default = 1"
         guard try await db.queryOne(check) == nil else { return }
@@ -112,10 +117,11 @@ public struct RBACRepository: Sendable {
         guard try await db.queryOne(check) == nil else { return }
         try await db.execute(
             """
-            INSERT INTO device_groups (id, tenant_id, name, rank, description, remediation_level, rules, is_default, created_at)
+            INSERT INTO device_groups (id, tenant_id, name, rank, description, remediation_level, rules, is_default, created_at,
+                number)
             VALUES (\(bind: ObjectID.random()), \(bind: tenantID), \(bind: DeviceGroup.defaultName), 1,
                     \(bind: "Devices that match no other group."), \(bind: RemediationLevel.noAutomatedResponse.rawValue),
-                    \(bind: try encode(DeviceGroupRules())), 1, \(bind: Timestamp.now()))
+                    \(bind: try encode(DeviceGroupRules())), 1, \(bind: Timestamp.now()), \(Self.nextNumber(tenantID)))
             """)
     }
 
@@ -135,10 +141,11 @@ public struct RBACRepository: Sendable {
             if previous == nil {
                 try await db.execute(
                     """
-                    INSERT INTO device_groups (id, tenant_id, name, rank, description, remediation_level, rules, is_default, created_at)
+                    INSERT INTO device_groups (id, tenant_id, name, rank, description, remediation_level, rules, is_default,
+                        created_at, number)
                     VALUES (\(bind: saved.id), \(bind: saved.tenantID), \(bind: saved.name), \(bind: saved.rank),
                             \(bind: saved.description), \(bind: saved.remediationLevel.rawValue), \(bind: rules), 0,
-                            \(bind: Timestamp.now()))
+                            \(bind: Timestamp.now()), \(Self.nextNumber(saved.tenantID)))
                     """)
             } else {
                 try await db.execute(
