@@ -29,11 +29,16 @@ struct DefenderAPIRoutes {
     }
 
     /// The caller's scope for the Defender API; tokens for other resources are refused.
-    func scope(_ request: Request) async throws -> AccessScope {
-        try await services.authenticator.scope(authorization: request.headers[.authorization]) { resource in
+    func scope(_ request: Request, bucket: RateLimitBucket = .api) async throws -> AccessScope {
+        let scope = try await services.authenticator.scope(authorization: request.headers[.authorization]) { resource in
             if case .defender = resource { return true }
             return false
         }
+        let limit = bucket == .batchUpdate ? services.configuration.batchRateLimit : services.configuration.apiRateLimit
+        if let wait = try await services.rateLimiter.acquire(RateLimitKey.key(scope, bucket), limit: limit, now: .now()) {
+            throw RampartError.tooManyRequests(retryAfterSeconds: wait)
+        }
+        return scope
     }
 
     func listAlerts(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -129,7 +134,7 @@ struct DefenderAPIRoutes {
 
     /// `POST /api/alerts/batchUpdate`: every alert or none; 200 with an empty body, as Defender answers.
     func batchUpdate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let scope = try await scope(request)
+        let scope = try await scope(request, bucket: .batchUpdate)
         try scope.require(.writeAlerts)
         let (ids, update) = try DefenderAlertUpdateBody.batch(
             Data(try await request.body.collect(upTo: 1 << 20).readableBytesView))

@@ -1,4 +1,5 @@
 import Logging
+import RampartCore
 import RampartStore
 
 /// Everything `rampart serve` can be told; see the configuration table in the README.
@@ -19,6 +20,10 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: String = "info"
     /// Seed the demo world on start.
     public var demo: Bool = false
+    /// Calls per principal and tenant to the Defender API (alerts, machines); 0 turns a window off.
+    public var apiRateLimit: RateLimit = .defenderAlerts
+    /// Calls per principal and tenant to `POST /api/alerts/batchUpdate`.
+    public var batchRateLimit: RateLimit = .defenderBatchUpdate
 
     public init() {}
 
@@ -46,6 +51,9 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("--database-url must start with postgres://")
         }
         guard maximumIngestBytes >= 1024 else { throw ConfigurationError("the ingest body limit must be at least 1024 bytes") }
+        for limit in [apiRateLimit, batchRateLimit] where limit.perMinute < 0 || limit.perHour < 0 {
+            throw ConfigurationError("rate limits cannot be negative (0 turns a window off)")
+        }
     }
 }
 

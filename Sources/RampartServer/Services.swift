@@ -20,6 +20,8 @@ public struct Services: Sendable {
     public let portal: PortalRenderer
     public let logger: Logger
     public let clock: WallClock
+    /// In memory for SQLite (one process); in the database for PostgreSQL, where several processes share it.
+    public let rateLimiter: any RateLimiter
 
     /// Opens the database, applies migrations and loads the signing keys.
     /// `clock` is the time access expiry is judged by; tests pass their own.
@@ -49,6 +51,7 @@ public struct Services: Sendable {
                 passwords: passwords, throttle: throttle, issuerBase: issuer, clock: clock),
             authenticator: BearerAuthenticator(
                 keys: keys, directory: directory, apps: apps, rbac: rbac, issuerBase: issuer, clock: clock),
-            portal: try PortalRenderer(), logger: logger, clock: clock)
+            portal: try PortalRenderer(), logger: logger, clock: clock,
+            rateLimiter: configuration.databaseURL.map { _ in DatabaseRateLimiter(db: database) } ?? InProcessRateLimiter())
     }
 }

@@ -375,6 +375,19 @@ public enum Migrations {
                 "CREATE INDEX alerts_by_machine_status ON alerts (machine_id, status)",
             ]
         },
+        Migration(version: 9, name: "rate-limit counters shared by processes") { _ in
+            [
+                """
+                CREATE TABLE rate_counters (
+                    key TEXT NOT NULL,
+                    window_start BIGINT NOT NULL,
+                    length BIGINT NOT NULL,
+                    count BIGINT NOT NULL,
+                    PRIMARY KEY (key, window_start, length)
+                )
+                """
+            ]
+        },
     ]
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import RampartCore
 import RampartServer
 import SystemPackage
 
@@ -61,6 +62,12 @@ enum Settings {
         configuration.publicURL = reader.string(forKey: "publicUrl")
         configuration.maximumIngestBytes = reader.int(forKey: "maxIngestBytes", default: configuration.maximumIngestBytes)
         configuration.demo = reader.bool(forKey: "demo", default: false)
+        configuration.apiRateLimit = RateLimit(
+            perMinute: reader.int(forKey: "apiRatePerMinute", default: configuration.apiRateLimit.perMinute),
+            perHour: reader.int(forKey: "apiRatePerHour", default: configuration.apiRateLimit.perHour))
+        configuration.batchRateLimit = RateLimit(
+            perMinute: reader.int(forKey: "batchRatePerMinute", default: configuration.batchRateLimit.perMinute),
+            perHour: reader.int(forKey: "batchRatePerHour", default: configuration.batchRateLimit.perHour))
         try configuration.validate()
         return configuration
     }

@@ -125,3 +125,34 @@ import Testing
 enum DefenderAlertUpdateLimit {
     static let size = 500
 }
+
+/// Defender's throttling: 429 `TooManyRequests` with `Retry-After`, per app and tenant, batchUpdate apart.
+@Suite struct RateLimitAPITests {
+    @Test func callsBeyondTheAllowanceGet429WithRetryAfter() async throws {
+        let world = try await TestWorld { configuration in
+            configuration.apiRateLimit = RateLimit(perMinute: 3, perHour: 100)
+            configuration.batchRateLimit = RateLimit(perMinute: 1, perHour: 10)
+        }
+        _ = try await world.services.admin.grant(
+            in: DirectoryService.hostScope(world.contoso.tenant.id), clientID: world.contoso.clientID,
+            permissions: ["Alert.ReadWrite.All"])
+        try await world.application().test(.router) { client in
+            let token = try await client.token(world.contoso)
+            for _ in 0..<3 { #expect(try await client.json("/api/alerts", token: token).0 == .ok) }
+            let refused = try await client.execute(
+                uri: "/api/alerts", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(refused.status == .tooManyRequests)
+            let retry = Int(refused.headers[.retryAfter] ?? "") ?? 0
+            #expect((1...60).contains(retry))
+            let body = try JSONSerialization.jsonObject(with: Data(refused.body.readableBytesView)) as? [String: Any]
+            #expect((body?["error"] as? [String: Any])?["code"] as? String == "TooManyRequests")
+            // Another tenant's app has its own allowance, and batchUpdate counts apart.
+            #expect(try await client.json("/api/alerts", token: try await client.token(world.fabrikam)).0 == .ok)
+            let batch = #"{"alertIds":["none"],"status":"New"}"#
+            #expect(try await client.json("/api/alerts/batchUpdate", token: token, method: .post, body: batch).0 == .notFound)
+            #expect(
+                try await client.json("/api/alerts/batchUpdate", token: token, method: .post, body: batch).0
+                    == .tooManyRequests)
+        }
+    }
+}

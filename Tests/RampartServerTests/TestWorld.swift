@@ -23,13 +23,17 @@ struct TestWorld {
     let contoso: TenantFixture
     let fabrikam: TenantFixture
 
-    init(ingestLimit: Int = 16 << 20, clock: WallClock = .system) async throws {
+    init(
+        ingestLimit: Int = 16 << 20, clock: WallClock = .system,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws {
         var configuration = ServerConfiguration()
         configuration.dataDirectory =
             FileManager.default.temporaryDirectory
             .appendingPathComponent("rampart-server-\(UUID().uuidString)").path
         configuration.publicURL = "https://rampart.test"
         configuration.maximumIngestBytes = ingestLimit
+        configure(&configuration)
         services = try await Services.build(
             configuration: configuration, logger: Logger(label: "test"), passwordCost: 4, clock: clock)
         let admin = services.admin
