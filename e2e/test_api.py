@@ -73,8 +73,11 @@ def test_malformed_input_gets_documented_errors(server, demo):
     assert r.status_code == 401
     r = requests.get(f"{server.base}/api/alerts?$top=20000", headers=auth(token), timeout=30)
     assert r.status_code == 400 and r.json()["error"]["code"] == "ODataError"
-    r = requests.get(f"{server.base}/api/alerts?$filter=severity eq 'High'", headers=auth(token), timeout=30)
-    assert r.status_code == 400 and "$filter" in r.json()["error"]["message"]
+    r = requests.get(f"{server.base}/api/alerts?$filter=severity eq 'Critical'", headers=auth(token), timeout=30)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "ODataError"
+    assert "$filter" in r.json()["error"]["message"] and "Critical" in r.json()["error"]["message"]
+    r = requests.get(f"{server.base}/api/alerts?$filter=status eq 'New' and", headers=auth(token), timeout=30)
+    assert r.status_code == 400 and "position 20" in r.json()["error"]["message"]
     r = requests.post(f"{server.base}/ingest/v1/alerts", data="{not json",
                       headers={**auth(token), "Content-Type": "application/json"}, timeout=30)
     assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidRequestBody"
@@ -103,3 +106,30 @@ def test_health_and_metrics(server):
     assert requests.get(f"{server.base}/healthz", timeout=30).json() == {"status": "ok", "database": "ok"}
     text = requests.get(f"{server.base}/metrics", timeout=30).text
     assert "hb_requests" in text and "rampart_db_statement_duration" in text
+
+
+def test_paging_25000_alerts_with_next_links_while_alerts_arrive(server, demo):
+    """$top=10000 pages followed through @odata.nextLink return every alert exactly once while new ones arrive."""
+    token = client_token(server, app_for(demo, "Tailspin Toys"))
+    originals = set()
+    for batch in range(5):
+        records = [record(f"bulk-{batch}-{i}", title=f"bulk alert {batch}-{i}") for i in range(5000)]
+        r = requests.post(f"{server.base}/ingest/v1/alerts", json=records, headers=auth(token), timeout=120)
+        assert r.status_code == 200, r.text
+        originals |= {item["alertId"] for item in r.json()["results"]}
+    assert len(originals) == 25000
+    url = f"{server.base}/api/alerts?$top=10000&$filter=startswith(title,'bulk alert')"
+    seen, pages = [], 0
+    while url:
+        r = requests.get(url, headers=auth(token), timeout=120)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        seen += [alert["id"] for alert in body["value"]]
+        pages += 1
+        late = [record(f"late-{pages}-{i}", title=f"bulk alert late {pages}-{i}") for i in range(50)]
+        assert requests.post(f"{server.base}/ingest/v1/alerts", json=late, headers=auth(token), timeout=60).status_code == 200
+        url = body.get("@odata.nextLink")
+        assert pages <= 4
+    assert len(seen) == len(set(seen)), "an alert came twice"
+    assert originals <= set(seen), f"{len(originals - set(seen))} alerts were skipped"
+    assert pages == 3
