@@ -33,6 +33,7 @@ public enum RampartApplication {
         PortalAccessRoutes(services: services).register(on: router)
         PortalPackageRoutes(services: services).register(on: router)
         PortalPartnerRoutes(services: services).register(on: router)
+        PortalQueueRoutes(services: services).register(on: router)
         return router
     }
 

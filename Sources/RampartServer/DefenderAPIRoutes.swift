@@ -21,6 +21,7 @@ struct DefenderAPIRoutes {
         api.patch("alerts/:id") { request, context in try await updateAlert(request, context) }
         api.post("alerts/batchUpdate") { request, context in try await batchUpdate(request, context) }
         api.get("alerts/:id/machine") { request, context in try await alertMachine(request, context) }
+        api.get("mssp/alerts") { request, context in try await listDelegatedAlerts(request, context) }
         api.get("machines") { request, context in try await listMachines(request, context) }
         api.get("machines/$count") { request, context in try await countMachines(request, context) }
         api.get("machines/:id") { request, context in try await getMachine(request, context) }

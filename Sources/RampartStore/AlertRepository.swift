@@ -294,6 +294,33 @@ public struct AlertRepository: Sendable {
         return alerts
     }
 
+    /// One list over several tenants (an MSSP's queue): the rows each scope may see, ordered together. Scopes that
+    /// cannot read alerts contribute nothing.
+    public func list(across scopes: [AccessScope], _ query: AlertListQuery) async throws -> [Alert] {
+        guard let visible = Self.acrossFilter(scopes) else { return [] }
+        var sql: SQL = "SELECT * FROM alerts WHERE (\(visible))"
+        if let filter = query.filter { sql = sql + " AND (\(filter))" }
+        var order = query.orderBy.map { SQL(stringLiteral: "\($0.column) \($0.descending ? "DESC" : "ASC")") }
+        order.append(SQL(stringLiteral: "id \(query.orderBy.last?.descending ?? true ? "DESC" : "ASC")"))
+        sql = sql + " ORDER BY \(SQL.joined(order, separator: ", ")) LIMIT \(bind: query.top) OFFSET \(bind: query.skip)"
+        var alerts = try await db.query(sql).map(Self.alert)
+        try await attachDetails(&alerts, evidence: query.expandEvidence)
+        return alerts
+    }
+
+    public func count(across scopes: [AccessScope], filter: SQL? = nil) async throws -> Int {
+        guard let visible = Self.acrossFilter(scopes) else { return 0 }
+        var sql: SQL = "SELECT COUNT(*) AS n FROM alerts WHERE (\(visible))"
+        if let filter { sql = sql + " AND (\(filter))" }
+        return Int(try await db.queryOne(sql)?.int("n") ?? 0)
+    }
+
+    static func acrossFilter(_ scopes: [AccessScope]) -> SQL? {
+        let readable = scopes.filter { $0.allows(.readAlerts) }
+        guard !readable.isEmpty else { return nil }
+        return SQL.joined(readable.map { "(\(scopeFilter($0)))" }, separator: " OR ")
+    }
+
     public func count(_ scope: AccessScope, filter: SQL? = nil) async throws -> Int {
         try scope.require(.readAlerts)
         var sql: SQL = "SELECT COUNT(*) AS n FROM alerts WHERE \(Self.scopeFilter(scope))"

@@ -172,4 +172,11 @@ public struct AppRepository: Sendable {
         )
         return Set(try rows.compactMap { AppPermission(rawValue: try $0.string("permission")) })
     }
+
+    /// The tenants that grant the app anything now.
+    public func authorizedTenants(clientID: ObjectID) async throws -> [TenantID] {
+        try await db.query(
+            "SELECT DISTINCT tenant_id FROM app_authorizations WHERE client_id = \(bind: clientID) ORDER BY tenant_id"
+        ).map { try $0.tenantID("tenant_id") }
+    }
 }

@@ -295,4 +295,81 @@ import Testing
             #expect(try await client.json("/api/alerts", token: token).0 == .forbidden)
         }
     }
+
+    /// Gives the analyst a live assignment in `tenant` holding a role with `permissions` over every device group.
+    func assign(_ s: Setup, tenant: TenantID, permissions: [String]) async throws {
+        let scope = DirectoryService.hostScope(tenant)
+        _ = try await s.world.services.connectedOrganizations.add(in: scope, reference: "mssp.example")
+        _ = try await s.world.services.admin.createGroup(in: scope, name: "MSSP queue", description: "")
+        _ = try await s.world.services.access.saveRole(
+            in: scope, RoleInput(name: "MSSP queue", description: nil, permissions: permissions, groups: ["MSSP queue"]))
+        let package = try await s.world.services.entitlements.savePackage(
+            in: scope,
+            AccessPackageInput(
+                name: "Queue", groups: ["MSSP queue"], requestorOrganizations: ["mssp.example"], requiresJustification: false))
+        let request = try await s.world.services.entitlements.request(by: s.analyst, packageID: package.id, justification: "")
+        _ = try await s.world.services.entitlements.decide(in: scope, requestID: request.id, approve: true, reason: "")
+    }
+
+    @Test func oneQueueAcrossCustomersWithPerTenantBulkActions() async throws {
+        let s = try await setup()
+        let contoso = s.world.contoso.tenant.id
+        let fabrikam = s.world.fabrikam.tenant.id
+        try await assign(s, tenant: contoso, permissions: ["ViewData.SecurityOperations", "AlertsInvestigation"])
+        try await assign(s, tenant: fabrikam, permissions: ["ViewData.SecurityOperations"])
+        try await s.world.application().test(.router) { client in
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: try await client.token(s.world.contoso), method: .post,
+                body: ingestBody([record("c1", title: "contoso-alert")]))
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: try await client.token(s.world.fabrikam), method: .post,
+                body: ingestBody([record("f1", title: "fabrikam-alert")]))
+
+            // The API: one list, each alert with its tenant; filterable by tenant.
+            let (_, home) = try await userToken(
+                client, tenant: "mssp.example", upn: "analyst@mssp.example", password: Self.analystPassword,
+                scope: "https://api.securitycenter.microsoft.com/.default")
+            let (status, all) = try await client.json("/api/mssp/alerts", token: home)
+            #expect(status == .ok)
+            let items = all["value"] as? [[String: Any]] ?? []
+            #expect(Set(items.compactMap { $0["title"] as? String }) == ["contoso-alert", "fabrikam-alert"])
+            #expect(Set(items.compactMap { $0["aadTenantId"] as? String }) == [contoso.description, fabrikam.description])
+            let (_, one) = try await client.json("/api/mssp/alerts?$filter=aadTenantId%20eq%20%27\(fabrikam)%27", token: home)
+            #expect(titles(one) == ["fabrikam-alert"])
+
+            // The portal: the queue shows both; a bulk action applies where it is allowed and says where it is not.
+            var jar = CookieJar()
+            _ = try await PortalTests().signIn(client, &jar, upn: "analyst@mssp.example", password: Self.analystPassword)
+            let page = try await client.execute(uri: "/queue", method: .get, headers: jar.header)
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok)
+            #expect(html.contains("contoso-alert") && html.contains("fabrikam-alert"))
+            #expect(html.contains("/alerts/") && html.contains("?tid=\(fabrikam)"))
+            let values = items.compactMap { item -> String? in
+                guard let id = item["id"] as? String, let tenant = item["aadTenantId"] as? String else { return nil }
+                return "\(tenant)|\(id)"
+            }
+            let csrf = hiddenCSRF(html) ?? ""
+            var body = "csrf=\(csrf)&status=InProgress&comment=triaged"
+            for value in values { body += "&alert=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+            var headers = jar.header
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let done = try await client.execute(
+                uri: "/queue/bulk", method: .post, headers: headers, body: ByteBuffer(string: body))
+            #expect(done.status == .seeOther)
+            let location = done.headers[.location] ?? ""
+            #expect(location.removingPercentEncoding?.contains("Contoso: 1") == true, "\(location)")
+            #expect(location.removingPercentEncoding?.contains("Fabrikam") == true)
+            let (_, after) = try await client.json("/api/mssp/alerts", token: home)
+            let statuses = Dictionary(
+                uniqueKeysWithValues: (after["value"] as? [[String: Any]] ?? []).compactMap { item -> (String, String)? in
+                    guard let title = item["title"] as? String, let status = item["status"] as? String else { return nil }
+                    return (title, status)
+                })
+            #expect(statuses == ["contoso-alert": "InProgress", "fabrikam-alert": "New"])
+            let filtered = try await client.execute(
+                uri: "/queue?tenant=\(fabrikam)", method: .get, headers: jar.header)
+            #expect(!String(buffer: filtered.body).contains("contoso-alert"))
+        }
+    }
 }

@@ -1,0 +1,52 @@
+import RampartCore
+import RampartStore
+
+/// Every tenant a principal of a home tenant may work in now, each with its own scope: an MSSP user's home tenant
+/// and the customers where they hold a live assignment; an MSSP app's customers that authorize it. Each tenant's
+/// rows stay under that tenant's grant.
+public struct DelegatedScopes: Sendable {
+    let directory: DirectoryRepository
+    let apps: AppRepository
+    let entitlements: EntitlementService
+
+    public init(directory: DirectoryRepository, apps: AppRepository, entitlements: EntitlementService) {
+        self.directory = directory
+        self.apps = apps
+        self.entitlements = entitlements
+    }
+
+    public func scopes(for scope: AccessScope) async throws -> [(Tenant, AccessScope)] {
+        switch scope.principal {
+        case .user(let id, let home, _) where home == scope.tenantID:
+            guard let user = try await directory.user(id: id) else { return [] }
+            var result: [(Tenant, AccessScope)] = []
+            for (tenant, _) in try await entitlements.tenants(for: user) {
+                if let acting = try await entitlements.actingScope(home: user, tenantID: tenant.id) {
+                    result.append((tenant, acting))
+                }
+            }
+            return result
+        case .app(let clientID, let home) where home == scope.tenantID:
+            var result: [(Tenant, AccessScope)] = []
+            for tenantID in try await apps.authorizedTenants(clientID: clientID) {
+                guard let tenant = try await directory.tenant(id: tenantID) else { continue }
+                let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)
+                let base = AccessScope.app(
+                    clientID: clientID, homeTenantID: home, tenantID: tenantID, grantedNow: granted,
+                    tokenRoles: Set(granted.map(\.rawValue)))
+                let limited = try await apps.deviceGroupRestriction(clientID: clientID, tenantID: tenantID)
+                result.append(
+                    (
+                        tenant,
+                        AccessScope(
+                            tenantID: tenantID, principal: base.principal, capabilities: base.capabilities,
+                            deviceGroups: limited.map { .only($0) } ?? .all)
+                    ))
+            }
+            return result
+        default:
+            guard let tenant = try await directory.tenant(id: scope.tenantID) else { return [] }
+            return [(tenant, scope)]
+        }
+    }
+}
