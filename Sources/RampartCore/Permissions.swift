@@ -4,6 +4,12 @@ public enum AppPermission: String, Sendable, Codable, CaseIterable, Comparable {
     case alertReadWriteAll = "Alert.ReadWrite.All"
     case machineReadAll = "Machine.Read.All"
     case alertIngest = "Alert.Ingest"
+    /// Microsoft Graph's security alert permissions (`/v1.0/security/alerts_v2`).
+    case securityAlertReadAll = "SecurityAlert.Read.All"
+    case securityAlertReadWriteAll = "SecurityAlert.ReadWrite.All"
+
+    /// Graph permissions go into Graph tokens only, the others into Defender tokens only, as Entra issues roles per API.
+    public var isGraph: Bool { self == .securityAlertReadAll || self == .securityAlertReadWriteAll }
 
     public static func < (lhs: AppPermission, rhs: AppPermission) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -66,6 +72,8 @@ extension AppPermission {
         case .alertReadWriteAll: [.readAlerts, .writeAlerts]
         case .machineReadAll: [.readMachines]
         case .alertIngest: [.ingestAlerts]
+        case .securityAlertReadAll: [.readAlerts]
+        case .securityAlertReadWriteAll: [.readAlerts, .writeAlerts]
         }
     }
 }

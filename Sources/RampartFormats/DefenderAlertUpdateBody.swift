@@ -73,4 +73,22 @@ public enum DefenderAlertUpdateBody {
         try update.validate()
         return update
     }
+
+    /// Graph's PATCH body: the same properties without `comment` (Graph adds comments on their own path); the
+    /// `@odata.type` annotation Graph clients send is accepted.
+    public static func graphUpdate(_ data: Data) throws(RampartError) -> AlertUpdate {
+        var body = try object(data)
+        body.removeValue(forKey: "@odata.type")
+        return try parse(body, allowing: ["status", "assignedTo", "classification", "determination"])
+    }
+
+    /// Graph's new comment: `{"comment": "…"}`.
+    public static func graphComment(_ data: Data) throws(RampartError) -> AlertUpdate {
+        var body = try object(data)
+        body.removeValue(forKey: "@odata.type")
+        guard let comment = body["comment"] as? String, !comment.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw .invalidInput(code: "MissingRequiredParameter", message: "Parameter comment is missing.")
+        }
+        return try parse(body, allowing: ["comment"])
+    }
 }

@@ -157,7 +157,10 @@ public struct TokenService: Sendable {
         let claims = AccessTokenClaims(
             iss: issuer(for: tenant.id), aud: resource.audience, tid: tenant.id.description, sub: clientID.description,
             appid: clientID.description, azp: clientID.description,
-            roles: granted.map(\.rawValue).sorted(), scp: nil, oid: nil, upn: nil,
+            roles: granted.filter { permission in
+                if case .graph = resource { return permission.isGraph }
+                return !permission.isGraph
+            }.map(\.rawValue).sorted(), scp: nil, oid: nil, upn: nil,
             iat: now.unixSeconds, nbf: now.unixSeconds, exp: now.unixSeconds + Int64(lifetime),
             jti: Secrets.makeToken(bytes: 16), ver: request.endpoint == .v1 ? "1.0" : "2.0")
         return try await respond(claims, request: request, resource: resource)

@@ -65,6 +65,44 @@ public enum AlertQuerySchema {
         ],
         defaultOrder: [("alertCreationTime", true)], uniqueKey: "id", uniqueValue: { $0.id })
 
+    /// Graph's `alerts_v2` properties over the same table: Graph's names, its enum members (camelCase, matched without
+    /// regard to case, so Defender's spellings work too).
+    public static let graph = QuerySchema<Alert>(
+        fields: [
+            QueryField("id", column: "id", kind: .text, sortKey: "id", sortValue: { .text($0.id) }),
+            QueryField(
+                "createdDateTime", column: "alert_creation_time", kind: .time, sortKey: "alert_creation_time",
+                sortValue: { .integer($0.alertCreationTime.ticks) }),
+            QueryField(
+                "lastUpdateDateTime", column: "last_update_time", kind: .time, sortKey: "last_update_time",
+                sortValue: { .integer($0.lastUpdateTime.ticks) }),
+            QueryField(
+                "assignedTo", column: "assigned_to", kind: .text, sortKey: "COALESCE(assigned_to, '')",
+                sortValue: { .text($0.assignedTo ?? "") }),
+            QueryField(
+                "classification", column: "classification", kind: .enumeration(AlertClassification.self),
+                sortKey: "COALESCE(classification, '')", sortValue: { .text($0.classification?.rawValue ?? "") }),
+            QueryField(
+                "determination", column: "determination", kind: determinations, sortKey: "COALESCE(determination, '')",
+                sortValue: { .text($0.determination?.rawValue ?? "") }),
+            QueryField(
+                "severity", column: "severity", kind: .enumeration(AlertSeverity.self, aliases: ["unknown": .unspecified]),
+                sortKey:
+                    "CASE severity WHEN 'Informational' THEN 1 WHEN 'Low' THEN 2 WHEN 'Medium' THEN 3 WHEN 'High' THEN 4 ELSE 0 END",
+                sortValue: { .integer(Int64($0.severity.rank)) }),
+            QueryField(
+                "status", column: "status", kind: .enumeration(AlertStatus.self), sortKey: "status",
+                sortValue: { .text($0.status.rawValue) }),
+            // Every alert Rampart serves comes from its endpoint service.
+            QueryField(
+                "serviceSource", column: "'microsoftDefenderForEndpoint'",
+                kind: .enumeration(["microsoftdefenderforendpoint": "microsoftDefenderForEndpoint"])),
+            QueryField("title", column: "title", kind: .text, sortKey: "title", sortValue: { .text($0.title) }),
+            QueryField("category", column: "category", kind: .text, sortKey: "category", sortValue: { .text($0.category) }),
+            QueryField("tenantId", column: "tenant_id", kind: .text),
+        ],
+        defaultOrder: [("createdDateTime", true)], uniqueKey: "id", uniqueValue: { $0.id })
+
     /// Determination accepts every documented spelling (the API's and the portal's disagree, reference §9).
     static var determinations: QueryField<Alert>.Kind {
         .enumeration(

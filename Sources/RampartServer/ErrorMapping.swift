@@ -66,7 +66,10 @@ struct ErrorMappingMiddleware: RouterMiddleware {
         if Self.surface(of: request) == .portal {
             return PortalErrorPage.response(status: status, renderer: renderer, request: request)
         }
-        var response = Self.defenderError(status: status, code: code, message: message, context: context)
+        var response =
+            request.uri.path.hasPrefix("/v1.0/")
+            ? Self.graphError(status: status, code: code, message: message, context: context)
+            : Self.defenderError(status: status, code: code, message: message, context: context)
         if case .tooManyRequests(let seconds) = error {
             response.headers[.retryAfter] = String(seconds)
         }
@@ -101,6 +104,26 @@ struct ErrorMappingMiddleware: RouterMiddleware {
                 .object([
                     ("code", .string(code)), ("message", .string(message)),
                     ("target", .string(context.requestID)),
+                ])
+            )
+        ])
+        return JSONResponse.make(body, status: status)
+    }
+
+    /// Graph's error body: the request id goes in `innerError`, where Graph clients look for it.
+    static func graphError(status: HTTPResponse.Status, code: String, message: String, context: Context) -> Response {
+        let body = JSONValue.object([
+            (
+                "error",
+                .object([
+                    ("code", .string(code)), ("message", .string(message)),
+                    (
+                        "innerError",
+                        .object([
+                            ("date", .string(Timestamp.now().description)), ("request-id", .string(context.requestID)),
+                            ("client-request-id", .string(context.requestID)),
+                        ])
+                    ),
                 ])
             )
         ])
