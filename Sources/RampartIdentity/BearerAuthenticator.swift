@@ -46,7 +46,12 @@ public struct BearerAuthenticator: Sendable {
                 guard let oid = claims.oid.flatMap(ObjectID.init), let user = try await directory.user(id: oid),
                     user.tenantID == tenantID, let scope = try await rbac.scope(for: user, now: clock.now())
                 else { throw RampartError.unauthorized("The user of this token no longer has access.") }
-                return scope
+                // Delegated permissions narrow what the user may do; they never widen it.
+                guard let delegated = DelegatedPermissions.capabilities(scp: claims.scp) else { return scope }
+                return AccessScope(
+                    tenantID: scope.tenantID, principal: scope.principal,
+                    capabilities: scope.capabilities.intersection(delegated), deviceGroups: scope.deviceGroups,
+                    groupIDs: scope.groupIDs)
             }
             guard let clientID = ObjectID(claims.appid) else { throw RampartError.unauthorized("Malformed token.") }
             let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)

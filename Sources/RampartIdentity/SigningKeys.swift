@@ -53,7 +53,7 @@ public actor SigningKeys {
         return key.kid
     }
 
-    public func sign(_ claims: AccessTokenClaims) async throws -> String {
+    public func sign(_ claims: some JWTPayload) async throws -> String {
         try await reloadIfStale()
         guard let activeKid else { throw JWTError.generic(identifier: "signing", reason: "no active key") }
         return try await collection.sign(claims, kid: JWKIdentifier(string: activeKid))

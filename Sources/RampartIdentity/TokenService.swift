@@ -31,6 +31,11 @@ public struct TokenResponse: Sendable, Codable, Equatable {
     public var accessToken: String
     /// v1 answers also name the resource.
     public var resource: String?
+    /// User flows: what was granted, the next refresh token, the OpenID token and MSAL's account hint.
+    public var scope: String?
+    public var refreshToken: String?
+    public var idToken: String?
+    public var clientInfo: String?
 
     enum CodingKeys: String, CodingKey {
         case tokenType = "token_type"
@@ -38,6 +43,10 @@ public struct TokenResponse: Sendable, Codable, Equatable {
         case extExpiresIn = "ext_expires_in"
         case accessToken = "access_token"
         case resource
+        case scope
+        case refreshToken = "refresh_token"
+        case idToken = "id_token"
+        case clientInfo = "client_info"
     }
 }
 
@@ -55,14 +64,16 @@ public struct TokenService: Sendable {
     let lifetime: Int
     let clock: WallClock
     let entitlements: EntitlementRepository
+    let grants: OAuthGrantRepository
 
     public init(
-        directory: DirectoryRepository, apps: AppRepository, entitlements: EntitlementRepository, keys: SigningKeys,
-        passwords: PasswordHasher, throttle: LoginThrottle, issuerBase: String, lifetimeSeconds: Int = 3600,
-        clock: WallClock = .system
+        directory: DirectoryRepository, apps: AppRepository, entitlements: EntitlementRepository,
+        grants: OAuthGrantRepository, keys: SigningKeys, passwords: PasswordHasher, throttle: LoginThrottle,
+        issuerBase: String, lifetimeSeconds: Int = 3600, clock: WallClock = .system
     ) {
         self.clock = clock
         self.entitlements = entitlements
+        self.grants = grants
         self.directory = directory
         self.apps = apps
         self.keys = keys
@@ -89,9 +100,19 @@ public struct TokenService: Sendable {
         guard let grantType = request.form["grant_type"], !grantType.isEmpty else {
             throw OAuthError(.invalidRequest, "The request body must contain the parameter 'grant_type'.")
         }
+        if grantType == "refresh_token" || grantType == "authorization_code" {
+            // The scope of these grants is the one granted at sign-in.
+            if grantType == "authorization_code" { return try await authorizationCodeGrant(request, tenant: tenant) }
+            return try await refreshTokenGrant(request, tenant: tenant)
+        }
         let resource = try resource(of: request)
         switch grantType {
         case "client_credentials":
+            if request.endpoint == .v2, let scope = request.form["scope"],
+                try Self.parseScope(scope).permissions != [".default"]
+            {
+                throw OAuthError(.invalidScope, "Application tokens take '<resource>/.default' only.")
+            }
             return try await clientCredentials(request, tenant: tenant, resource: resource)
         case "password":
             return try await passwordGrant(request, tenant: tenant, resource: resource)
@@ -114,20 +135,36 @@ public struct TokenService: Sendable {
             guard let scope = request.form["scope"], !scope.isEmpty else {
                 throw OAuthError(.invalidRequest, "The request body must contain the parameter 'scope'.")
             }
-            let reserved: Set<String> = ["openid", "profile", "offline_access", "email"]
-            let scopes = scope.split(separator: " ").map(String.init).filter { !reserved.contains($0) }
-            guard scopes.count == 1, let only = scopes.first else {
-                throw OAuthError(.invalidScope, "The scope must name exactly one resource, as '<resource>/.default'.")
-            }
-            var identifier = only
-            for suffix in ["/.default", "/user_impersonation"] where identifier.hasSuffix(suffix) {
-                identifier.removeLast(suffix.count)
-            }
-            guard identifier != only, let resource = TokenResource(identifier: identifier) else {
-                throw OAuthError(.invalidScope, "The scope '\(only)' is not valid: expected '<known resource>/.default'.")
-            }
-            return resource
+            return try Self.parseScope(scope).resource
         }
+    }
+
+    /// A v2 scope string: one resource, as `<resource>/.default` or `<resource>/<delegated permission>` (several of the
+    /// same resource), plus OpenID's reserved scopes.
+    public static func parseScope(_ scope: String) throws(OAuthError) -> (
+        resource: TokenResource, permissions: [String], openID: Bool, offlineAccess: Bool
+    ) {
+        let reserved: Set<String> = ["openid", "profile", "offline_access", "email"]
+        // A "+" is a space that a query string did not decode; scopes never contain one.
+        let parts = scope.split(whereSeparator: { $0 == " " || $0 == "+" }).map(String.init)
+        var resource: TokenResource?
+        var permissions: [String] = []
+        for part in parts where !reserved.contains(part) {
+            guard let slash = part.lastIndex(of: "/"), slash != part.startIndex,
+                let found = TokenResource(identifier: String(part[..<slash]))
+            else {
+                throw OAuthError(.invalidScope, "The scope '\(part)' is not valid: expected '<known resource>/.default'.")
+            }
+            if let resource, resource != found {
+                throw OAuthError(.invalidScope, "The scope must name exactly one resource.")
+            }
+            resource = found
+            permissions.append(String(part[part.index(after: slash)...]))
+        }
+        guard let resource else {
+            throw OAuthError(.invalidScope, "The scope must name exactly one resource, as '<resource>/.default'.")
+        }
+        return (resource, permissions, parts.contains("openid"), parts.contains("offline_access"))
     }
 
     func clientCredentials(_ request: TokenRequest, tenant: Tenant, resource: TokenResource) async throws(OAuthError)
@@ -241,14 +278,14 @@ public struct TokenService: Sendable {
         return (formID, formSecret)
     }
 
-    func respond(_ claims: AccessTokenClaims, request: TokenRequest, resource: TokenResource) async throws(OAuthError)
+    func respond(_ claims: AccessTokenClaims, request: TokenRequest?, resource: TokenResource) async throws(OAuthError)
         -> TokenResponse
     {
         do {
             let token = try await keys.sign(claims)
             return TokenResponse(
                 tokenType: "Bearer", expiresIn: lifetime - 1, extExpiresIn: lifetime - 1, accessToken: token,
-                resource: request.endpoint == .v1 ? resource.audience : nil)
+                resource: request?.endpoint == .v1 ? resource.audience : nil)
         } catch {
             throw OAuthError(.invalidRequest, "The token could not be signed; retry.")
         }

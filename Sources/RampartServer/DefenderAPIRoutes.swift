@@ -164,7 +164,7 @@ struct DefenderAPIRoutes {
     }
 
     func odata(_ request: Request, defaultTop: Int, expandable: Set<String> = ["evidence"]) throws -> ODataOptions {
-        let items = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        let items = QueryString.items(request)
         do {
             return try ODataOptions.parse(items, defaultTop: defaultTop, maximumTop: Self.maximumTop, expandable: expandable)
         } catch {
@@ -176,9 +176,9 @@ struct DefenderAPIRoutes {
     func link(_ request: Request, skipToken: String) -> String {
         var components = URLComponents()
         components.queryItems =
-            request.uri.queryParameters.filter { item in
-                !["$skip", "$skiptoken"].contains(String(item.key).lowercased())
-            }.map { URLQueryItem(name: String($0.key), value: String($0.value)) }
+            QueryString.items(request).filter { item in
+                !["$skip", "$skiptoken"].contains(item.name.lowercased())
+            }.map { URLQueryItem(name: $0.name, value: $0.value) }
             + [URLQueryItem(name: "$skiptoken", value: skipToken)]
         // A literal '+' would read back as a space: time offsets in a filter must survive the round trip.
         let query = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")

@@ -43,3 +43,12 @@ enum FormBody {
         return (id, secret)
     }
 }
+
+/// Query strings decoded as browsers and HTTP libraries encode them: `+` is a space (Defender's own examples write
+/// `$filter=lastUpdateTime+ge+2019-11-22T00:00:00Z`) and a literal plus arrives as `%2B`.
+enum QueryString {
+    static func items(_ request: Request) -> [(name: String, value: String)] {
+        guard let raw = request.uri.query, !raw.isEmpty else { return [] }
+        return FormBody.pairs(raw).map { (name: $0.0, value: $0.1) }
+    }
+}

@@ -46,7 +46,7 @@ struct GraphRoutes {
     func list(_ request: Request) async throws -> Response {
         let scope = try await scope(request)
         try scope.require(.readAlerts)
-        let items = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        let items = QueryString.items(request)
         let options: ODataOptions
         do {
             options = try ODataOptions.parse(items, defaultTop: Self.maximumTop, maximumTop: Self.maximumTop, expandable: [])

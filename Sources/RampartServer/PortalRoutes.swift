@@ -22,7 +22,9 @@ struct PortalRoutes {
             return response
         }
         router.get("/language") { request, _ in language(request) }
-        router.get("/signin") { request, _ in signInPage(request, error: nil, username: "") }
+        router.get("/signin") { request, _ in
+            signInPage(request, error: nil, username: "", next: request.uri.queryParameters.get("next").map { String($0) })
+        }
         router.post("/signin") { request, context in try await signIn(request, context) }
         router.post("/signout") { request, _ in try await signOut(request) }
         router.get("/alerts") { request, _ in try await alertQueue(request) }
@@ -48,11 +50,13 @@ struct PortalRoutes {
 
     // MARK: Sign-in
 
-    func signInPage(_ request: Request, error: String?, username: String, status: HTTPResponse.Status = .ok) -> Response {
+    func signInPage(
+        _ request: Request, error: String?, username: String, next: String? = nil, status: HTTPResponse.Status = .ok
+    ) -> Response {
         let csrf = Secrets.makeToken()
         let html = renderer.render(
-            "signin", ["csrf": csrf, "error": error ?? false, "username": username], language: languageOf(request),
-            back: "/signin")
+            "signin", ["csrf": csrf, "error": error ?? false, "username": username, "next": Self.sameSite(next) ?? ""],
+            language: languageOf(request), back: "/signin")
         return PortalResponse.html(
             html, status: status,
             cookies: [PortalCookies.make(PortalCookies.signinCSRF, csrf, secure: secureCookies, maxAge: 3600)])
@@ -65,7 +69,9 @@ struct PortalRoutes {
         guard let cookie = PortalCookies.value(named: PortalCookies.signinCSRF, in: request), let sent = form["csrf"],
             Secrets.constantTimeEquals(cookie, sent)
         else {
-            return signInPage(request, error: renderer.text("signin_csrf", language), username: username, status: .badRequest)
+            return signInPage(
+                request, error: renderer.text("signin_csrf", language), username: username, next: form["next"],
+                status: .badRequest)
         }
         let keys = ["upn:" + username] + (context.remoteAddress.map { ["ip:" + $0] } ?? [])
         if let wait = await services.throttle.retryAfter(keys: keys) {
@@ -79,9 +85,12 @@ struct PortalRoutes {
         else {
             await services.throttle.recordFailure(keys: keys)
             context.logger.notice("portal sign-in failed", metadata: ["upn": "\(username)"])
-            return signInPage(request, error: renderer.text("signin_failed", language), username: username, status: .unauthorized)
+            return signInPage(
+                request, error: renderer.text("signin_failed", language), username: username, next: form["next"],
+                status: .unauthorized)
         }
         await services.throttle.recordSuccess(keys: ["upn:" + username])
+        let next = Self.sameSite(form["next"]) ?? "/alerts"
         let token = Secrets.makeToken()
         let now = Timestamp.now()
         // Expired sessions are useless rows; sign-ins are rare enough to sweep them here.
@@ -91,12 +100,18 @@ struct PortalRoutes {
             expiresAt: now.adding(seconds: Int64(Self.sessionSeconds)))
         context.logger.info("portal sign-in", metadata: ["upn": "\(user.userPrincipalName)", "tenant": "\(user.tenantID)"])
         return PortalResponse.redirect(
-            "/alerts",
+            next,
             cookies: [
                 PortalCookies.make(PortalCookies.session, token, secure: secureCookies, maxAge: Self.sessionSeconds),
                 PortalCookies.make(PortalCookies.tenant, "", secure: secureCookies, maxAge: 0),
                 PortalCookies.make(PortalCookies.signinCSRF, "", secure: secureCookies, maxAge: 0),
             ])
+    }
+
+    /// A path of this site, or nil: anything else would make the sign-in form an open redirect.
+    static func sameSite(_ target: String?) -> String? {
+        guard let target, target.hasPrefix("/"), !target.hasPrefix("//"), !target.contains("\\") else { return nil }
+        return target
     }
 
     func signOut(_ request: Request) async throws -> Response {

@@ -47,8 +47,9 @@ public struct Services: Sendable {
             alerts: AlertRepository(db: database), sessions: SessionRepository(db: database), rbac: rbac, keys: keys,
             passwords: passwords, throttle: throttle,
             tokens: TokenService(
-                directory: directory, apps: apps, entitlements: EntitlementRepository(db: database), keys: keys,
-                passwords: passwords, throttle: throttle, issuerBase: issuer, clock: clock),
+                directory: directory, apps: apps, entitlements: EntitlementRepository(db: database),
+                grants: OAuthGrantRepository(db: database), keys: keys, passwords: passwords, throttle: throttle,
+                issuerBase: issuer, clock: clock),
             authenticator: BearerAuthenticator(
                 keys: keys, directory: directory, apps: apps, rbac: rbac, issuerBase: issuer, clock: clock),
             portal: try PortalRenderer(), logger: logger, clock: clock,

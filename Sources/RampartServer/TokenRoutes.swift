@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -25,9 +26,7 @@ struct TokenRoutes {
         }
         router.get("/:tenant/discovery/v2.0/keys") { _, context in try await jwks(context) }
         router.get("/:tenant/discovery/keys") { _, context in try await jwks(context) }
-        router.get("/:tenant/oauth2/v2.0/authorize") { _, _ -> Response in
-            throw OAuthError(.unsupportedGrantType, "Interactive sign-in is not offered by this endpoint; use the portal.")
-        }
+        router.get("/:tenant/oauth2/v2.0/authorize") { request, context in try await authorize(request, context) }
     }
 
     func token(_ request: Request, _ context: AppRequestContext, endpoint: TokenRequest.Endpoint) async throws -> Response {
@@ -57,6 +56,29 @@ struct TokenRoutes {
         return http
     }
 
+    /// The interactive sign-in: the portal's sign-in page when nobody is signed in, then a code for the client.
+    func authorize(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let tenant = try context.parameters.require("tenant")
+        let parameters = Dictionary(
+            request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        let portal = PortalRoutes(services: services)
+        guard let session = try await portal.session(request, inHomeTenant: true) else {
+            var components = URLComponents()
+            components.queryItems = [URLQueryItem(name: "next", value: request.uri.description)]
+            return PortalResponse.redirect("/signin?" + (components.percentEncodedQuery ?? ""))
+        }
+        do {
+            let target = try await services.tokens.authorize(
+                AuthorizeRequest(tenantReference: tenant, parameters: parameters), home: session.user)
+            return PortalResponse.redirect(target)
+        } catch .redirect(let target) {
+            return PortalResponse.redirect(target)
+        } catch .page(let message) {
+            context.logger.notice("authorize refused", metadata: ["reason": "\(message)"])
+            throw RampartError.invalidInput(code: "BadRequest", message: message)
+        }
+    }
+
     enum DiscoveryVersion { case v1, v2 }
 
     func discovery(_ context: AppRequestContext, version: DiscoveryVersion) async throws -> Response {
@@ -80,7 +102,11 @@ struct TokenRoutes {
             ("scopes_supported", .array(["openid", "profile", "email", "offline_access"].map(JSONValue.string))),
             ("issuer", .string(services.tokens.issuer(for: tenant.id))),
             ("authorization_endpoint", .string(base + (v2 ? "/oauth2/v2.0/authorize" : "/oauth2/authorize"))),
-            ("grant_types_supported", .array(["client_credentials", "password"].map(JSONValue.string))),
+            (
+                "grant_types_supported",
+                .array(["authorization_code", "refresh_token", "client_credentials", "password"].map(JSONValue.string))
+            ),
+            ("code_challenge_methods_supported", .array([.string("S256")])),
             ("request_uri_parameter_supported", .bool(false)),
             ("tenant_region_scope", .null),
             ("cloud_instance_name", .string("rampart")),

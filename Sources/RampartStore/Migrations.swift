@@ -388,6 +388,40 @@ public enum Migrations {
                 """
             ]
         },
+        Migration(version: 10, name: "authorization codes and refresh tokens") { _ in
+            [
+                """
+                CREATE TABLE oauth_codes (
+                    code_hash TEXT PRIMARY KEY,
+                    client_id TEXT NOT NULL,
+                    redirect_uri TEXT NOT NULL,
+                    code_challenge TEXT NOT NULL,
+                    account_id TEXT NOT NULL REFERENCES users(id),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    scope TEXT NOT NULL,
+                    nonce TEXT,
+                    expires_at BIGINT NOT NULL,
+                    used INTEGER NOT NULL DEFAULT 0
+                )
+                """,
+                """
+                CREATE TABLE refresh_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    family_id TEXT NOT NULL,
+                    account_id TEXT NOT NULL REFERENCES users(id),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    client_id TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    used_at BIGINT,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id)",
+                "CREATE INDEX refresh_tokens_by_account ON refresh_tokens (account_id)",
+            ]
+        },
     ]
 }
 

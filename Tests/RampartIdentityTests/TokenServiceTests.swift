@@ -36,7 +36,8 @@ struct IdentityFixture {
         _ = try await admin.grant(in: scope, clientID: clientID, permissions: ["Alert.Read.All"])
         secret = try await admin.addSecret(in: scope, clientID: clientID).secret
         tokens = TokenService(
-            directory: repository, apps: apps, entitlements: EntitlementRepository(db: db), keys: keys, passwords: passwords,
+            directory: repository, apps: apps, entitlements: EntitlementRepository(db: db),
+            grants: OAuthGrantRepository(db: db), keys: keys, passwords: passwords,
             throttle: LoginThrottle(limit: 3),
             issuerBase: issuer)
         authenticator = BearerAuthenticator(
@@ -133,7 +134,7 @@ func oauthError(_ body: () async throws -> Void) async -> OAuthError? {
 
     @Test(
         arguments: [
-            ("grant_type", "authorization_code", OAuthError.Code.unsupportedGrantType),
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code", OAuthError.Code.unsupportedGrantType),
             ("grant_type", nil, .invalidRequest),
             ("scope", "https://evil.example/.default", .invalidScope),
             ("scope", "https://api.securitycenter.microsoft.com", .invalidScope),

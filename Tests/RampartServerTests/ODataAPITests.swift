@@ -60,6 +60,10 @@ import Testing
                 headers: [.authorization: "Bearer \(token)"])
             #expect(String(buffer: plain.body) == "9")
 
+            // Defender's documentation writes spaces as '+'; a literal plus is %2B.
+            let (_, plus) = try await client.json("/api/alerts?$filter=severity+eq+'High'&$count=true&$top=0", token: token)
+            #expect(plus["@odata.count"] as? Int == 3)
+
             let (future, none) = try await client.json(
                 "/api/alerts?$filter=\(encoded("alertCreationTime gt 2099-01-01T00:00:00Z"))", token: token)
             #expect(future == .ok)
