@@ -68,17 +68,13 @@ struct PortalQueueRoutes {
             return parts.isEmpty ? nil : SQL.joined(parts, separator: " AND ")
         }
 
+        /// The sort keys of the API's schema, so the queue and `$orderby` order alike.
         var order: [(column: String, descending: Bool)] {
-            switch sort {
-            case "oldest": [("alert_creation_time", false)]
-            case "severity":
-                [
-                    (
-                        "CASE severity WHEN 'High' THEN 4 WHEN 'Medium' THEN 3 WHEN 'Low' THEN 2 WHEN 'Informational' THEN 1 ELSE 0 END",
-                        true
-                    ), ("alert_creation_time", true),
-                ]
-            default: [("alert_creation_time", true)]
+            func key(_ name: String) -> String { AlertQuerySchema.defender.field(name)?.sortKey ?? "id" }
+            return switch sort {
+            case "oldest": [(key("alertCreationTime"), false)]
+            case "severity": [(key("severity"), true), (key("alertCreationTime"), true)]
+            default: [(key("alertCreationTime"), true)]
             }
         }
 
