@@ -35,6 +35,7 @@ public enum RampartApplication {
         PortalPackageRoutes(services: services).register(on: router)
         PortalPartnerRoutes(services: services).register(on: router)
         PortalQueueRoutes(services: services).register(on: router)
+        PortalOverviewRoutes(services: services).register(on: router)
         return router
     }
 

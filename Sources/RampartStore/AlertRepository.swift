@@ -315,6 +315,42 @@ public struct AlertRepository: Sendable {
         return Int(try await db.queryOne(sql)?.int("n") ?? 0)
     }
 
+    /// Open alerts by severity, the oldest unassigned open alert, and new alerts per UTC day over `days` days.
+    public func overview(_ scope: AccessScope, now: Timestamp, days: Int = 30) async throws -> AlertOverview {
+        try scope.require(.readAlerts)
+        let visible = Self.scopeFilter(scope)
+        var open: [AlertSeverity: Int] = [:]
+        for row in try await db.query(
+            "SELECT severity, COUNT(*) AS n FROM alerts WHERE \(visible) AND status <> 'Resolved' GROUP BY severity")
+        {
+            open[AlertSeverity(rawValue: try row.string("severity")) ?? .unspecified, default: 0] += Int(try row.int("n"))
+        }
+        let oldest = try await db.queryOne(
+            """
+            SELECT id, title, alert_creation_time FROM alerts
+            WHERE \(visible) AND status <> 'Resolved' AND assigned_to IS NULL
+            ORDER BY alert_creation_time ASC LIMIT 1
+            """)
+        let dayTicks = 86_400 * Timestamp.ticksPerSecond
+        let today = now.ticks - ((now.ticks % dayTicks) + dayTicks) % dayTicks
+        let start = today - Int64(days - 1) * dayTicks
+        var perDay = Array(repeating: 0, count: days)
+        for row in try await db.query(
+            """
+            SELECT (alert_creation_time - \(bind: start)) / \(bind: dayTicks) AS day, COUNT(*) AS n FROM alerts
+            WHERE \(visible) AND alert_creation_time >= \(bind: start) GROUP BY 1
+            """)
+        {
+            let day = Int(try row.int("day"))
+            if perDay.indices.contains(day) { perDay[day] = Int(try row.int("n")) }
+        }
+        return AlertOverview(
+            openBySeverity: open,
+            oldestUnassigned: try oldest.map {
+                (try $0.string("id"), try $0.string("title"), try $0.timestamp("alert_creation_time"))
+            }, newPerDay: perDay)
+    }
+
     static func acrossFilter(_ scopes: [AccessScope]) -> SQL? {
         let readable = scopes.filter { $0.allows(.readAlerts) }
         guard !readable.isEmpty else { return nil }

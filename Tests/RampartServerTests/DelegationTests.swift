@@ -370,6 +370,12 @@ import Testing
             let filtered = try await client.execute(
                 uri: "/queue?tenant=\(fabrikam)", method: .get, headers: jar.header)
             #expect(!String(buffer: filtered.body).contains("contoso-alert"))
+
+            // The overview: a card per tenant with its open alerts and a drawn 30-day trend.
+            let overview = String(buffer: try await client.execute(uri: "/overview", method: .get, headers: jar.header).body)
+            #expect(overview.components(separatedBy: "<svg class=\"trend\"").count == 3)
+            #expect(overview.contains("data-tenant=\"\(fabrikam)\""))
+            #expect(overview.contains("fabrikam-alert"), "the oldest unassigned alert is named")
         }
     }
 }
