@@ -106,6 +106,9 @@ public struct RBACService: Sendable {
         try scope.require(.managePortalSettings)
         let name = try Self.name(input.name)
         try input.rules.validate()
+        if let rank = input.rank, rank < 1 {
+            throw RampartError.invalidInput(code: "InvalidInput", message: "rank must be 1 or more (1 is the highest).")
+        }
         let existing = try await rbac.deviceGroups(tenantID: scope.tenantID)
         let previous = id.flatMap { id in existing.first { $0.id == id } }
         if id != nil, previous == nil { throw RampartError.notFound("Device group \(id!) was not found.") }

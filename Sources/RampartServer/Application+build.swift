@@ -16,7 +16,8 @@ public enum RampartApplication {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: ErrorMappingMiddleware(renderer: services.portal))
+        let routes = RouteTable()
+        router.add(middleware: ErrorMappingMiddleware(renderer: services.portal, routes: routes))
         router.add(middleware: PortalTenantMiddleware(services: services))
         OperationsRoutes(services: services).register(on: router)
         TokenRoutes(services: services).register(on: router)
@@ -36,6 +37,7 @@ public enum RampartApplication {
         PortalPartnerRoutes(services: services).register(on: router)
         PortalQueueRoutes(services: services).register(on: router)
         PortalOverviewRoutes(services: services).register(on: router)
+        routes.set(router.routes.map { ($0.method, "\($0.path)") })
         return router
     }
 

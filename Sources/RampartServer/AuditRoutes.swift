@@ -22,7 +22,13 @@ struct AuditRoutes {
         manage.get("audit") { request, _ in
             let scope = try await management.scope(request, requiring: .manageDirectory)
             let query = request.uri.queryParameters
-            let limit = min(max(Int(query.get("limit") ?? "") ?? Self.pageSize, 1), 1000)
+            let limit =
+                try query.get("limit").map { text -> Int in
+                    guard let value = Int(text), (1...1000).contains(value) else {
+                        throw RampartError.invalidInput(code: "InvalidInput", message: "limit must be between 1 and 1000.")
+                    }
+                    return value
+                } ?? Self.pageSize
             let before = try query.get("before").map { text -> Int64 in
                 guard let value = Int64(text), value > 0 else {
                     throw RampartError.invalidInput(code: "InvalidInput", message: "before must be a positive position.")

@@ -12,6 +12,7 @@ import RampartStore
 struct ErrorMappingMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let renderer: PortalRenderer
+    var routes = RouteTable()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -30,6 +31,14 @@ struct ErrorMappingMiddleware: RouterMiddleware {
             case .contentTooLarge:
                 return response(for: .payloadTooLarge(limit: 0), request: request, context: context)
             case .notFound:
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method), Self.surface(of: request) == .api {
+                    var response = Self.defenderError(
+                        status: .methodNotAllowed, code: "BadRequest",
+                        message: "Method \(request.method.rawValue) is not allowed here.", context: context)
+                    response.headers[.allow] = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+                    return response
+                }
                 return response(for: .notFound("Resource not found."), request: request, context: context)
             case .methodNotAllowed:
                 return Self.defenderError(
