@@ -43,9 +43,25 @@ struct BenchCommand: AsyncParsableCommand {
                             tenant: created.tenant.id.description, clientID: app.clientID.description, clientSecret: secret.secret
                         ))
                 }
+                // An MSSP app authorized in every tenant, for the cross-tenant queue.
+                let mssp = try await services.admin.createTenant(
+                    name: "Bench MSSP", domain: "bench-mssp-\(run).example", kind: .mssp)
+                let msspScope = DirectoryService.hostScope(mssp.tenant.id)
+                let msspApp = try await services.admin.createApp(in: msspScope, displayName: "bench MSSP")
+                let msspSecret = try await services.admin.addSecret(in: msspScope, clientID: msspApp.clientID)
+                for entry in credentials {
+                    _ = try await services.appAuthorizations.authorize(
+                        in: DirectoryService.hostScope(TenantID(entry.tenant)!), clientID: msspApp.clientID,
+                        permissions: ["Alert.Read.All"], deviceGroups: [])
+                }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try encoder.encode(credentials).write(to: URL(fileURLWithPath: output))
+                try encoder.encode([
+                    AppCredentials(
+                        tenant: mssp.tenant.id.description, clientID: msspApp.clientID.description,
+                        clientSecret: msspSecret.secret)
+                ]).write(to: URL(fileURLWithPath: output + ".mssp.json"))
 
                 let start = ContinuousClock.now
                 var stored = 0
@@ -75,7 +91,8 @@ struct BenchCommand: AsyncParsableCommand {
             return AlertSubmission(
                 sourceID: sourceID,
                 device: DeviceIdentity(hostname: "host-\(host)", domain: "bench.example", osPlatform: "Linux"),
-                title: "Bench detection \(host)", description: "Synthetic alert for benchmarks.", severity: .medium,
+                title: "Bench detection \(host)", description: "Synthetic alert for benchmarks.",
+                severity: [AlertSeverity.informational, .low, .medium, .high][host % 4],
                 category: "Execution", detectionSource: "ThirdPartySensors", detectorID: "bench:\(host % 7)",
                 firstEventTime: .now(), lastEventTime: .now(), mitreTechniques: ["T1059"], evidence: [evidence])
         }

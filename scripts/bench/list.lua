@@ -1,4 +1,5 @@
--- wrk: GET /api/alerts?$top=100 as every tenant in turn. TOKENS_LUA names a file returning the tokens.
+-- wrk: GET $QUERY (default /api/alerts?$top=100) as every tenant in turn. TOKENS_LUA names a file returning the tokens.
+local query = os.getenv("QUERY") or "/api/alerts?$top=100"
 local tokens = dofile(os.getenv("TOKENS_LUA"))
 local threads = {}
 local next_id = 0
@@ -14,7 +15,7 @@ failures = 0
 
 function request()
   counter = counter + 1
-  return wrk.format("GET", "/api/alerts?$top=100", {["Authorization"] = "Bearer " .. tokens[(counter + tid) % #tokens + 1]})
+  return wrk.format("GET", query, {["Authorization"] = "Bearer " .. tokens[(counter + tid) % #tokens + 1]})
 end
 
 function response(status, headers, body)

@@ -22,11 +22,14 @@ if [ "$kind" = postgres ]; then
 fi
 echo "== seeding $alerts alerts over $tenants tenants ($kind, in process)"
 "$bin" bench seed "${storage[@]}" --tenants "$tenants" --alerts "$alerts" --output "$work/apps.json" --log-level warning
-"$bin" serve "${storage[@]}" --port $port --log-level warning > "$work/serve.out" 2> "$work/serve.err" &
+# Throttling off: the load generator is one client per tenant sending far beyond Defender's allowance.
+RAMPART_API_RATE_PER_MINUTE=0 RAMPART_API_RATE_PER_HOUR=0 \
+  "$bin" serve "${storage[@]}" --port $port --log-level warning > "$work/serve.out" 2> "$work/serve.err" &
 server=$!
 trap 'kill $server 2>/dev/null || true; [ "$kind" = postgres ] && scripts/stop-postgres.sh "$pg_dir"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-python3 - "$work/apps.json" "$port" > "$work/tokens.lua" <<'PY'
+tokens() {
+python3 - "$1" "$port" <<'PY'
 import json, sys, requests
 apps, port = json.load(open(sys.argv[1])), sys.argv[2]
 tokens = []
@@ -38,10 +41,23 @@ for app in apps:
     tokens.append(r.json()["access_token"])
 print("return {" + ",".join(f'"{t}"' for t in tokens) + "}")
 PY
+}
+tokens "$work/apps.json" > "$work/tokens.lua"
+tokens "$work/apps.json.mssp.json" > "$work/mssp-tokens.lua"
 export TOKENS_LUA="$work/tokens.lua"
 for connections in 1 4 16; do
   echo "== GET /api/alerts?\$top=100, $connections connection(s), ${seconds}s"
   wrk -t$((connections < 2 ? 1 : 2)) -c$connections -d"${seconds}s" --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
 done
+filtered="/api/alerts?\$filter=status%20eq%20%27New%27%20and%20severity%20eq%20%27High%27&\$top=100"
+for connections in 1 4; do
+  echo "== GET $filtered, $connections connection(s), ${seconds}s"
+  QUERY="$filtered" wrk -t1 -c$connections -d"${seconds}s" --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
+done
+echo "== GET /api/alerts?\$top=10000, 1 connection, ${seconds}s"
+QUERY="/api/alerts?\$top=10000" wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
+echo "== GET /api/mssp/alerts?\$top=100 across $tenants tenants (an MSSP app authorized in each), 1 connection, ${seconds}s"
+TOKENS_LUA="$work/mssp-tokens.lua" QUERY="/api/mssp/alerts?\$top=100" \
+  wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
 BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
