@@ -27,23 +27,20 @@ public struct DelegatedScopes: Sendable {
             }
             return result
         case .app(let clientID, let home) where home == scope.tenantID:
-            var result: [(Tenant, AccessScope)] = []
-            for tenantID in try await apps.authorizedTenants(clientID: clientID) {
-                guard let tenant = try await directory.tenant(id: tenantID) else { continue }
-                let granted = try await apps.permissions(clientID: clientID, tenantID: tenantID)
+            let tenants = Dictionary(
+                uniqueKeysWithValues: try await directory.allTenants().map { ($0.id, $0) })
+            return try await apps.grantsByTenant(clientID: clientID).compactMap { tenantID, granted, limited in
+                guard let tenant = tenants[tenantID] else { return nil }
                 let base = AccessScope.app(
                     clientID: clientID, homeTenantID: home, tenantID: tenantID, grantedNow: granted,
                     tokenRoles: Set(granted.map(\.rawValue)))
-                let limited = try await apps.deviceGroupRestriction(clientID: clientID, tenantID: tenantID)
-                result.append(
-                    (
-                        tenant,
-                        AccessScope(
-                            tenantID: tenantID, principal: base.principal, capabilities: base.capabilities,
-                            deviceGroups: limited.map { .only($0) } ?? .all)
-                    ))
+                return (
+                    tenant,
+                    AccessScope(
+                        tenantID: tenantID, principal: base.principal, capabilities: base.capabilities,
+                        deviceGroups: limited.map { .only($0) } ?? .all)
+                )
             }
-            return result
         default:
             guard let tenant = try await directory.tenant(id: scope.tenantID) else { return [] }
             return [(tenant, scope)]

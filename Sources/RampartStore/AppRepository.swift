@@ -173,10 +173,28 @@ public struct AppRepository: Sendable {
         return Set(try rows.compactMap { AppPermission(rawValue: try $0.string("permission")) })
     }
 
-    /// The tenants that grant the app anything now.
-    public func authorizedTenants(clientID: ObjectID) async throws -> [TenantID] {
-        try await db.query(
-            "SELECT DISTINCT tenant_id FROM app_authorizations WHERE client_id = \(bind: clientID) ORDER BY tenant_id"
-        ).map { try $0.tenantID("tenant_id") }
+    /// Every tenant that grants the app anything now, with the permissions and device-group restriction there:
+    /// two queries however many tenants.
+    public func grantsByTenant(clientID: ObjectID) async throws -> [(TenantID, Set<AppPermission>, Set<String>?)] {
+        var permissions: [TenantID: Set<AppPermission>] = [:]
+        for row in try await db.query(
+            "SELECT tenant_id, permission FROM app_authorizations WHERE client_id = \(bind: clientID)")
+        {
+            if let permission = AppPermission(rawValue: try row.string("permission")) {
+                permissions[try row.tenantID("tenant_id"), default: []].insert(permission)
+            }
+        }
+        var restrictions: [TenantID: Set<String>] = [:]
+        for row in try await db.query(
+            """
+            SELECT a.tenant_id, d.name FROM app_authorization_device_groups a JOIN device_groups d ON d.id = a.device_group_id
+            WHERE a.client_id = \(bind: clientID)
+            """)
+        {
+            restrictions[try row.tenantID("tenant_id"), default: []].insert(try row.string("name"))
+        }
+        return permissions.keys.sorted { $0.description < $1.description }.map { tenant in
+            (tenant, permissions[tenant] ?? [], restrictions[tenant])
+        }
     }
 }

@@ -422,6 +422,9 @@ public enum Migrations {
                 "CREATE INDEX refresh_tokens_by_account ON refresh_tokens (account_id)",
             ]
         },
+        Migration(version: 11, name: "alerts in time order across tenants (the MSSP queue)") { _ in
+            ["CREATE INDEX alerts_by_time ON alerts (alert_creation_time DESC, id DESC)"]
+        },
     ]
 }
 
