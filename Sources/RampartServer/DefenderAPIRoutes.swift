@@ -21,6 +21,19 @@ struct DefenderAPIRoutes {
         api.patch("alerts/:id") { request, context in try await updateAlert(request, context) }
         api.post("alerts/batchUpdate") { request, context in try await batchUpdate(request, context) }
         api.get("alerts/:id/machine") { request, context in try await alertMachine(request, context) }
+        api.get("alerts/:id/user") { request, context in
+            try await related(request, context) { alert in
+                guard let user = DefenderRelatedJSON.user(alert) else {
+                    throw RampartError.notFound("Alert \(alert.id) has no related user.")
+                }
+                return user
+            }
+        }
+        api.get("alerts/:id/files") { request, context in try await related(request, context, DefenderRelatedJSON.files) }
+        api.get("alerts/:id/ips") { request, context in try await related(request, context, DefenderRelatedJSON.ips) }
+        api.get("alerts/:id/domains") { request, context in
+            try await related(request, context, DefenderRelatedJSON.domains)
+        }
         api.get("mssp/alerts") { request, context in try await listDelegatedAlerts(request, context) }
         api.get("machines") { request, context in try await listMachines(request, context) }
         api.get("machines/$count") { request, context in try await countMachines(request, context) }
@@ -144,6 +157,19 @@ struct DefenderAPIRoutes {
             audit: foreignWrite(scope, action: "alerts.batchUpdate", target: "\(ids.count) alerts", update))
         if case .notFound(let id) = outcome { throw RampartError.notFound("Alert \(id) was not found.") }
         return Response(status: .ok)
+    }
+
+    /// An entity related to a visible alert, drawn from the alert.
+    func related(_ request: Request, _ context: AppRequestContext, _ shape: (Alert) throws -> JSONValue) async throws
+        -> Response
+    {
+        let scope = try await scope(request)
+        try scope.require(.readAlerts)
+        let id = try context.parameters.require("id")
+        let alert = try await services.alerts.get(scope, id: id, expandEvidence: true)
+        try await auditForeign(scope, action: "alert.related", target: request.uri.path, details: alert == nil ? "not found" : "")
+        guard let alert else { throw RampartError.notFound("Alert \(id) was not found.") }
+        return JSONResponse.make(try shape(alert))
     }
 
     /// Writes by a guest or another tenant's app go to the tenant's audit log with the change.

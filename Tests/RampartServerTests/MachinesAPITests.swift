@@ -93,4 +93,29 @@ import Testing
             #expect(theirs["id"] == nil)
         }
     }
+
+    @Test func relatedEntitiesComeFromTheAlertsEvidence() async throws {
+        let world = try await TestWorld()
+        try await world.application().test(.router) { client in
+            let token = try await client.token(world.contoso)
+            var item = record("r1")
+            item["relatedUser"] = ["userName": "bob", "domainName": "CORP"]
+            item["evidence"] = [
+                ["entityType": "File", "fileName": "x.dll", "sha256": String(repeating: "a", count: 64)],
+                ["entityType": "Ip", "ipAddress": "203.0.113.9"], ["entityType": "Ip", "ipAddress": "203.0.113.9"],
+                ["entityType": "Url", "url": "https://Evil.example/path?q=1"],
+            ]
+            let (_, ingested) = try await client.json("/ingest/v1/alerts", token: token, method: .post, body: ingestBody([item]))
+            let id = try #require((ingested["results"] as? [[String: Any]])?.first?["alertId"] as? String)
+            let (_, user) = try await client.json("/api/alerts/\(id)/user", token: token)
+            #expect(user["id"] as? String == "CORP\\bob")
+            let (_, files) = try await client.json("/api/alerts/\(id)/files", token: token)
+            #expect((files["value"] as? [[String: Any]])?.map { $0["sha256"] as? String } == [String(repeating: "a", count: 64)])
+            let (_, ips) = try await client.json("/api/alerts/\(id)/ips", token: token)
+            #expect((ips["value"] as? [[String: Any]])?.map { $0["id"] as? String } == ["203.0.113.9"])
+            let (_, domains) = try await client.json("/api/alerts/\(id)/domains", token: token)
+            #expect((domains["value"] as? [[String: Any]])?.map { $0["host"] as? String } == ["evil.example"])
+            #expect(try await client.json("/api/alerts/nope/ips", token: token).0 == .notFound)
+        }
+    }
 }
