@@ -37,6 +37,17 @@ struct ManagementRoutes {
                 in: scope, user: try context.parameters.require("user"), password: body.password)
             return try JSONResponse.encodable(UserBody(user))
         }
+        manage.post("users/:user/revoke-sessions") { request, context in
+            let scope = try await scope(request)
+            let reference = try context.parameters.require("user")
+            guard let user = try await services.directory.user(in: scope, reference: reference) else {
+                throw RampartError.notFound("User \(reference) was not found.")
+            }
+            let revoked = try await OAuthGrantRepository(db: services.database).revokeEverywhere(
+                userID: user.id, now: services.clock.now(),
+                audit: .make(scope, action: "user.revokeSessions", target: user.userPrincipalName))
+            return try JSONResponse.encodable(["revokedRefreshTokens": revoked])
+        }
         manage.get("groups") { request, _ in
             let scope = try await scope(request)
             let groups = try await services.directory.groups(in: scope).map { GroupBody($0.0, members: $0.1) }

@@ -128,15 +128,23 @@ public struct OAuthGrantRepository: Sendable {
         }
     }
 
-    /// Revokes every live refresh token of the accounts (a user and their guest accounts).
-    public func revokeAll(accountIDs: [ObjectID], now: Timestamp) async throws -> Int {
-        guard !accountIDs.isEmpty else { return 0 }
-        let list = SQL.joined(accountIDs.map { "\(bind: $0)" }, separator: ", ")
-        return try await db.query(
-            """
-            UPDATE refresh_tokens SET revoked_at = \(bind: now)
-            WHERE account_id IN (\(list)) AND revoked_at IS NULL AND used_at IS NULL RETURNING token_hash
-            """
-        ).count
+    /// Ends everything a person signed in with: their portal sessions and every refresh token of the account and of
+    /// its guest accounts in other tenants. Returns how many refresh tokens were live.
+    public func revokeEverywhere(userID: ObjectID, now: Timestamp, audit: AuditEntry) async throws -> Int {
+        try await db.transaction { db in
+            let guests = try await db.query("SELECT id FROM users WHERE home_user_id = \(bind: userID)").map {
+                try $0.objectID("id")
+            }
+            let list = SQL.joined(([userID] + guests).map { "\(bind: $0)" }, separator: ", ")
+            let revoked = try await db.query(
+                """
+                UPDATE refresh_tokens SET revoked_at = \(bind: now)
+                WHERE account_id IN (\(list)) AND revoked_at IS NULL AND used_at IS NULL RETURNING token_hash
+                """
+            ).count
+            try await db.execute("DELETE FROM sessions WHERE user_id IN (\(list))")
+            try await AuditRepository.append(audit, in: db)
+            return revoked
+        }
     }
 }

@@ -81,6 +81,21 @@ import Testing
             let access = try #require(tokens?["access_token"] as? String)
             #expect(tokens?["refresh_token"] is String)
             #expect(tokens?["id_token"] is String)
+            // Signed out everywhere: the refresh token and the portal session stop.
+            let refresh = try #require(tokens?["refresh_token"] as? String)
+            let management = try await AccessManagementTests().adminToken(client, world)
+            let (revokedStatus, revoked) = try await client.json(
+                "/manage/v1/users/admin@contoso.example/revoke-sessions", token: management, method: .post)
+            #expect(revokedStatus == .ok)
+            #expect(revoked["revokedRefreshTokens"] as? Int == 1)
+            let refreshed = try await client.form(
+                "/contoso.example/oauth2/v2.0/token",
+                [
+                    "grant_type": "refresh_token", "client_id": TokenService.publicClientID.description,
+                    "refresh_token": refresh,
+                ])
+            #expect(refreshed.status == .badRequest)
+            #expect(try await client.execute(uri: "/alerts", method: .get, headers: jar.header).status == .seeOther)
             // Alert.Read only: the administrator's token reads but cannot write.
             #expect(try await client.json("/api/alerts", token: access).0 == .ok)
             #expect(
