@@ -18,39 +18,42 @@ public indirect enum JSONValue: Sendable, Equatable {
     public static func int(_ value: Int64?) -> JSONValue { value.map(JSONValue.int) ?? .null }
 
     /// Compact JSON text; `/` is not escaped, non-ASCII is written as UTF-8.
-    public func serialized() -> String {
-        var output = ""
+    public func serialized() -> String { String(decoding: serializedBytes(), as: UTF8.self) }
+
+    /// The same text as UTF-8 bytes, as a response body wants it.
+    public func serializedBytes() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
         write(into: &output)
         return output
     }
 
-    public func write(into output: inout String) {
+    public func write(into output: inout String) { output += serialized() }
+
+    public func write(into output: inout [UInt8]) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .int(let value): output += String(value)
-        case .double(let value): output += value.isFinite ? String(value) : "null"
-        case .string(let value): Self.writeString(value, into: &output)
+        case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let value): output.append(contentsOf: Array((value ? "true" : "false").utf8))
+        case .int(let value): output.append(contentsOf: Array(String(value).utf8))
+        case .double(let value): output.append(contentsOf: Array((value.isFinite ? String(value) : "null").utf8))
+        case .string(let value): JSONText.appendString(value, to: &output)
         case .array(let items):
-            output += "["
+            output.append(0x5B)
             for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(0x2C) }
                 item.write(into: &output)
             }
-            output += "]"
+            output.append(0x5D)
         case .object(let members):
-            output += "{"
+            output.append(0x7B)
             for (index, (key, value)) in members.enumerated() {
-                if index > 0 { output += "," }
-                Self.writeString(key, into: &output)
-                output += ":"
+                if index > 0 { output.append(0x2C) }
+                JSONText.appendString(key, to: &output)
+                output.append(0x3A)
                 value.write(into: &output)
             }
-            output += "}"
+            output.append(0x7D)
         }
     }
 
-    static func writeString(_ value: String, into output: inout String) {
-        JSONText.appendString(value, to: &output)
-    }
 }
