@@ -33,9 +33,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     public func write(into output: inout [UInt8]) {
         switch self {
         case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let value): output.append(contentsOf: Array((value ? "true" : "false").utf8))
-        case .int(let value): output.append(contentsOf: Array(String(value).utf8))
-        case .double(let value): output.append(contentsOf: Array((value.isFinite ? String(value) : "null").utf8))
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): output.append(contentsOf: String(value).utf8)
+        case .double(let value): output.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
         case .string(let value): JSONText.appendString(value, to: &output)
         case .array(let items):
             output.append(0x5B)
