@@ -11,6 +11,8 @@ public struct RateLimit: Sendable, Equatable, Codable {
     /// Defender's published allowances (reference §5.2).
     public static let defenderAlerts = RateLimit(perMinute: 100, perHour: 1_500)
     public static let defenderBatchUpdate = RateLimit(perMinute: 10, perHour: 500)
+    /// Graph's "Security detections and incidents" allowance: 150 requests a minute per app and tenant.
+    public static let graphSecurity = RateLimit(perMinute: 150, perHour: 0)
 
     /// The windows to count in, with their length in seconds; a limit of 0 means none.
     public var windows: [(seconds: Int64, allowed: Int)] {
@@ -22,6 +24,7 @@ public struct RateLimit: Sendable, Equatable, Codable {
 public enum RateLimitBucket: String, Sendable {
     case api
     case batchUpdate
+    case graph
 }
 
 /// The caller a limit is kept for: one principal in one tenant (an MSSP app has a separate allowance in each

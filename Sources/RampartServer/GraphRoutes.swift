@@ -34,7 +34,7 @@ struct GraphRoutes {
             return false
         }
         if let wait = try await services.rateLimiter.acquire(
-            RateLimitKey.key(scope, .api), limit: services.configuration.apiRateLimit, now: .now())
+            RateLimitKey.key(scope, .graph), limit: services.configuration.graphRateLimit, now: .now())
         {
             throw RampartError.tooManyRequests(retryAfterSeconds: wait)
         }

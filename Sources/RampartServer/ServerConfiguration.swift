@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var apiRateLimit: RateLimit = .defenderAlerts
     /// Calls per principal and tenant to `POST /api/alerts/batchUpdate`.
     public var batchRateLimit: RateLimit = .defenderBatchUpdate
+    /// Calls per principal and tenant to Graph's `/v1.0/security/alerts_v2`.
+    public var graphRateLimit: RateLimit = .graphSecurity
 
     public init() {}
 
@@ -51,7 +53,7 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("--database-url must start with postgres://")
         }
         guard maximumIngestBytes >= 1024 else { throw ConfigurationError("the ingest body limit must be at least 1024 bytes") }
-        for limit in [apiRateLimit, batchRateLimit] where limit.perMinute < 0 || limit.perHour < 0 {
+        for limit in [apiRateLimit, batchRateLimit, graphRateLimit] where limit.perMinute < 0 || limit.perHour < 0 {
             throw ConfigurationError("rate limits cannot be negative (0 turns a window off)")
         }
     }

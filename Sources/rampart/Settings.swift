@@ -68,6 +68,9 @@ enum Settings {
         configuration.batchRateLimit = RateLimit(
             perMinute: reader.int(forKey: "batchRatePerMinute", default: configuration.batchRateLimit.perMinute),
             perHour: reader.int(forKey: "batchRatePerHour", default: configuration.batchRateLimit.perHour))
+        configuration.graphRateLimit = RateLimit(
+            perMinute: reader.int(forKey: "graphRatePerMinute", default: configuration.graphRateLimit.perMinute),
+            perHour: reader.int(forKey: "graphRatePerHour", default: configuration.graphRateLimit.perHour))
         try configuration.validate()
         return configuration
     }

@@ -132,6 +132,7 @@ enum DefenderAlertUpdateLimit {
         let world = try await TestWorld { configuration in
             configuration.apiRateLimit = RateLimit(perMinute: 3, perHour: 100)
             configuration.batchRateLimit = RateLimit(perMinute: 1, perHour: 10)
+            configuration.graphRateLimit = RateLimit(perMinute: 1, perHour: 0)
         }
         _ = try await world.services.admin.grant(
             in: DirectoryService.hostScope(world.contoso.tenant.id), clientID: world.contoso.clientID,
@@ -153,6 +154,10 @@ enum DefenderAlertUpdateLimit {
             #expect(
                 try await client.json("/api/alerts/batchUpdate", token: token, method: .post, body: batch).0
                     == .tooManyRequests)
+            // Graph has its own allowance.
+            let graph = try await client.token(world.contoso, scope: "https://graph.microsoft.com/.default")
+            #expect(try await client.json("/v1.0/security/alerts_v2", token: graph).0 == .forbidden)
+            #expect(try await client.json("/v1.0/security/alerts_v2", token: graph).0 == .tooManyRequests)
         }
     }
 }
