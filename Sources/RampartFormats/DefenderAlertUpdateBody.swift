@@ -78,17 +78,25 @@ public enum DefenderAlertUpdateBody {
     /// `@odata.type` annotation Graph clients send is accepted.
     public static func graphUpdate(_ data: Data) throws(RampartError) -> AlertUpdate {
         var body = try object(data)
-        body.removeValue(forKey: "@odata.type")
+        try dropODataType(&body)
         return try parse(body, allowing: ["status", "assignedTo", "classification", "determination"])
     }
 
     /// Graph's new comment: `{"comment": "…"}`.
     public static func graphComment(_ data: Data) throws(RampartError) -> AlertUpdate {
         var body = try object(data)
-        body.removeValue(forKey: "@odata.type")
+        try dropODataType(&body)
         guard let comment = body["comment"] as? String, !comment.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw .invalidInput(code: "MissingRequiredParameter", message: "Parameter comment is missing.")
         }
         return try parse(body, allowing: ["comment"])
+    }
+
+    /// Graph clients annotate bodies with `@odata.type`; it must be a type name if it is there at all.
+    static func dropODataType(_ body: inout [String: Any]) throws(RampartError) {
+        guard let annotation = body.removeValue(forKey: "@odata.type") else { return }
+        guard annotation is String else {
+            throw .invalidInput(code: "InvalidRequestBody", message: "Invalid request body: @odata.type must be a string.")
+        }
     }
 }

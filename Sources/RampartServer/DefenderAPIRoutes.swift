@@ -15,6 +15,10 @@ struct DefenderAPIRoutes {
 
     func register(on router: Router<AppRequestContext>) {
         let api = router.group("api")
+        api.get("openapi.yaml") { _, _ in
+            JSONResponse.text(
+                try OpenAPIDocument.text(OpenAPIDocument.alertsAPI), contentType: "application/yaml; charset=utf-8")
+        }
         api.get("alerts") { request, context in try await listAlerts(request, context) }
         api.get("alerts/$count") { request, context in try await countAlerts(request, context) }
         api.get("alerts/:id") { request, context in try await getAlert(request, context) }
