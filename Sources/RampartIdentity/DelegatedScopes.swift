@@ -15,17 +15,22 @@ public struct DelegatedScopes: Sendable {
         self.entitlements = entitlements
     }
 
+    /// A signed-in user's tenants: home, and every tenant with a live assignment, each with the scope acted with there.
+    public func scopes(forHome user: User) async throws -> [(Tenant, AccessScope)] {
+        var result: [(Tenant, AccessScope)] = []
+        for (tenant, _) in try await entitlements.tenants(for: user) {
+            if let acting = try await entitlements.actingScope(home: user, tenantID: tenant.id) {
+                result.append((tenant, acting))
+            }
+        }
+        return result
+    }
+
     public func scopes(for scope: AccessScope) async throws -> [(Tenant, AccessScope)] {
         switch scope.principal {
         case .user(let id, let home, _) where home == scope.tenantID:
             guard let user = try await directory.user(id: id) else { return [] }
-            var result: [(Tenant, AccessScope)] = []
-            for (tenant, _) in try await entitlements.tenants(for: user) {
-                if let acting = try await entitlements.actingScope(home: user, tenantID: tenant.id) {
-                    result.append((tenant, acting))
-                }
-            }
-            return result
+            return try await scopes(forHome: user)
         case .app(let clientID, let home) where home == scope.tenantID:
             let tenants = Dictionary(
                 uniqueKeysWithValues: try await directory.allTenants().map { ($0.id, $0) })

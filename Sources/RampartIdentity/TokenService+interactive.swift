@@ -87,10 +87,9 @@ extension TokenService {
         guard let challenge = request.codeChallenge, request.codeChallengeMethod == "S256", (43...128).contains(challenge.count)
         else { throw back(.invalidRequest, "PKCE is required: code_challenge with code_challenge_method=S256.") }
         let scope = request.scope ?? ""
-        let resource: TokenResource
         do {
-            resource = try Self.parseScope(scope).resource
-            _ = try DelegatedPermissions.scp(for: resource, requested: Self.parseScope(scope).permissions)
+            let parsed = try Self.parseScope(scope)
+            _ = try DelegatedPermissions.scp(for: parsed.resource, requested: parsed.permissions)
         } catch {
             throw back(.invalidScope, error.description)
         }

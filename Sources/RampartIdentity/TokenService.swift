@@ -100,22 +100,21 @@ public struct TokenService: Sendable {
         guard let grantType = request.form["grant_type"], !grantType.isEmpty else {
             throw OAuthError(.invalidRequest, "The request body must contain the parameter 'grant_type'.")
         }
-        if grantType == "refresh_token" || grantType == "authorization_code" {
-            // The scope of these grants is the one granted at sign-in.
-            if grantType == "authorization_code" { return try await authorizationCodeGrant(request, tenant: tenant) }
-            return try await refreshTokenGrant(request, tenant: tenant)
-        }
-        let resource = try resource(of: request)
         switch grantType {
+        // These grants carry the scope granted at sign-in, not one of their own.
+        case "authorization_code":
+            return try await authorizationCodeGrant(request, tenant: tenant)
+        case "refresh_token":
+            return try await refreshTokenGrant(request, tenant: tenant)
         case "client_credentials":
             if request.endpoint == .v2, let scope = request.form["scope"],
                 try Self.parseScope(scope).permissions != [".default"]
             {
                 throw OAuthError(.invalidScope, "Application tokens take '<resource>/.default' only.")
             }
-            return try await clientCredentials(request, tenant: tenant, resource: resource)
+            return try await clientCredentials(request, tenant: tenant, resource: try resource(of: request))
         case "password":
-            return try await passwordGrant(request, tenant: tenant, resource: resource)
+            return try await passwordGrant(request, tenant: tenant, resource: try resource(of: request))
         default:
             throw OAuthError(.unsupportedGrantType, "The grant type '\(grantType)' is not supported.")
         }

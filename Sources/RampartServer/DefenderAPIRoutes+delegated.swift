@@ -12,26 +12,18 @@ import RampartStore
 /// MSSP app's authorizations), each alert carrying its `aadTenantId`. Writes stay per tenant: a PATCH needs a token
 /// of the alert's tenant, so no write ever lands in a default tenant.
 extension DefenderAPIRoutes {
-    var delegated: DelegatedScopes {
-        DelegatedScopes(directory: services.directory, apps: services.apps, entitlements: services.entitlements)
-    }
-
     func listDelegatedAlerts(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let caller = try await scope(request)
-        let scopes = try await delegated.scopes(for: caller).map(\.1).filter { $0.allows(.readAlerts) }
+        let scopes = try await services.delegatedScopes.scopes(for: caller).map(\.1).filter { $0.allows(.readAlerts) }
         guard !scopes.isEmpty else { throw RampartError.forbidden("The caller can read alerts in no tenant.") }
         let options = try odata(request, defaultTop: Self.maximumTop)
         let query = try collection(options)
         let expand = options.expand.contains("evidence")
-        var page = try await services.alerts.list(
-            across: scopes,
-            AlertListQuery(
-                filter: query.condition, orderBy: query.orderColumns, top: options.top + 1,
-                skip: options.skipToken == nil ? options.skip : 0, expandEvidence: expand))
-        var nextLink: String?
-        if page.count > options.top {
-            page.removeLast()
-            if let last = page.last { nextLink = link(request, skipToken: query.continuation(after: last)) }
+        let (page, nextLink) = try await self.page(request, options, query) { top, skip in
+            try await services.alerts.list(
+                across: scopes,
+                AlertListQuery(
+                    filter: query.condition, orderBy: query.orderColumns, top: top, skip: skip, expandEvidence: expand))
         }
         let total = options.count ? try await services.alerts.count(across: scopes, filter: query.filter) : nil
         // Each customer's log records what the MSSP read there.

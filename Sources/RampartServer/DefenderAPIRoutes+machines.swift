@@ -17,13 +17,9 @@ extension DefenderAPIRoutes {
         let options = try odata(request, defaultTop: Self.maximumTop, expandable: [])
         let query = try collection(options, schema: MachineQuerySchema.defender, selectable: DefenderMachineJSON.propertyNames)
         let now = Timestamp.now()
-        var page = try await machines.list(
-            scope, filter: query.condition, orderBy: query.orderColumns, top: options.top + 1,
-            skip: options.skipToken == nil ? options.skip : 0, now: now)
-        var nextLink: String?
-        if page.count > options.top {
-            page.removeLast()
-            if let last = page.last { nextLink = link(request, skipToken: query.continuation(after: last)) }
+        let (page, nextLink) = try await self.page(request, options, query) { top, skip in
+            try await machines.list(
+                scope, filter: query.condition, orderBy: query.orderColumns, top: top, skip: skip, now: now)
         }
         let total = options.count ? try await machines.count(scope, filter: query.filter, now: now) : nil
         try await auditForeign(scope, action: "machines.list", target: request.uri.description, details: "returned=\(page.count)")

@@ -52,10 +52,7 @@ struct DefenderAPIRoutes {
             if case .defender = resource { return true }
             return false
         }
-        let limit = bucket == .batchUpdate ? services.configuration.batchRateLimit : services.configuration.apiRateLimit
-        if let wait = try await services.rateLimiter.acquire(RateLimitKey.key(scope, bucket), limit: limit, now: .now()) {
-            throw RampartError.tooManyRequests(retryAfterSeconds: wait)
-        }
+        try await services.throttle(scope, bucket)
         return scope
     }
 
@@ -72,15 +69,12 @@ struct DefenderAPIRoutes {
         let query = try collection(options)
         let expand = options.expand.contains("evidence")
         let onMachine: SQL? = machine.map { "machine_id = \(bind: $0)" }
-        var page = try await services.alerts.list(
-            scope,
-            AlertListQuery(
-                filter: Self.all([query.condition, onMachine]), orderBy: query.orderColumns, top: options.top + 1,
-                skip: options.skipToken == nil ? options.skip : 0, expandEvidence: expand))
-        var nextLink: String?
-        if page.count > options.top {
-            page.removeLast()
-            if let last = page.last { nextLink = link(request, skipToken: query.continuation(after: last)) }
+        let (page, nextLink) = try await self.page(request, options, query) { top, skip in
+            try await services.alerts.list(
+                scope,
+                AlertListQuery(
+                    filter: Self.all([query.condition, onMachine]), orderBy: query.orderColumns, top: top, skip: skip,
+                    expandEvidence: expand))
         }
         let total = options.count ? try await services.alerts.count(scope, filter: Self.all([query.filter, onMachine])) : nil
         try await auditForeign(scope, action: "alerts.list", target: request.uri.description, details: "returned=\(page.count)")
@@ -115,13 +109,14 @@ struct DefenderAPIRoutes {
         try collection(options, schema: AlertQuerySchema.defender, selectable: DefenderAlertJSON.propertyNames)
     }
 
-    func collection<Row>(_ options: ODataOptions, schema: QuerySchema<Row>, selectable: [String]) throws
-        -> CollectionQuery<Row>
-    {
+    /// `code` is the error code of a bad query: Defender's `ODataError`, Graph's `BadRequest`.
+    func collection<Row>(
+        _ options: ODataOptions, schema: QuerySchema<Row>, selectable: [String], code: String = "ODataError"
+    ) throws -> CollectionQuery<Row> {
         do {
             return try CollectionQuery(options, schema: schema, selectable: selectable)
         } catch {
-            throw RampartError.invalidInput(code: "ODataError", message: error.description)
+            throw RampartError.invalidInput(code: code, message: error.description)
         }
     }
 
@@ -193,13 +188,28 @@ struct DefenderAPIRoutes {
         try await AuditRepository(db: services.database).append(.make(scope, action: action, target: target, details: details))
     }
 
-    func odata(_ request: Request, defaultTop: Int, expandable: Set<String> = ["evidence"]) throws -> ODataOptions {
-        let items = QueryString.items(request)
+    func odata(
+        _ request: Request, defaultTop: Int, maximumTop: Int = Self.maximumTop, expandable: Set<String> = ["evidence"],
+        code: String = "ODataError"
+    ) throws -> ODataOptions {
         do {
-            return try ODataOptions.parse(items, defaultTop: defaultTop, maximumTop: Self.maximumTop, expandable: expandable)
+            return try ODataOptions.parse(
+                QueryString.items(request), defaultTop: defaultTop, maximumTop: maximumTop, expandable: expandable)
         } catch {
-            throw RampartError.invalidInput(code: "ODataError", message: error.description)
+            throw RampartError.invalidInput(code: code, message: error.description)
         }
+    }
+
+    /// One page of a collection: asks `fetch` for one row more than `$top` (a next page exists when it comes back)
+    /// and links the next page after the last row kept. `$skip` applies only to a first page.
+    func page<Row>(
+        _ request: Request, _ options: ODataOptions, _ query: CollectionQuery<Row>,
+        fetch: (_ top: Int, _ skip: Int) async throws -> [Row]
+    ) async throws -> (rows: [Row], nextLink: String?) {
+        var rows = try await fetch(options.top + 1, options.skipToken == nil ? options.skip : 0)
+        guard rows.count > options.top else { return (rows, nil) }
+        rows.removeLast()
+        return (rows, rows.last.map { link(request, skipToken: query.continuation(after: $0)) })
     }
 
     /// The same request, continued after the last row: every option but the paging ones is carried over.

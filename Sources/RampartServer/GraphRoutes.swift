@@ -33,11 +33,7 @@ struct GraphRoutes {
             if case .graph = resource { return true }
             return false
         }
-        if let wait = try await services.rateLimiter.acquire(
-            RateLimitKey.key(scope, .graph), limit: services.configuration.graphRateLimit, now: .now())
-        {
-            throw RampartError.tooManyRequests(retryAfterSeconds: wait)
-        }
+        try await services.throttle(scope, .graph)
         return scope
     }
 
@@ -46,28 +42,14 @@ struct GraphRoutes {
     func list(_ request: Request) async throws -> Response {
         let scope = try await scope(request)
         try scope.require(.readAlerts)
-        let items = QueryString.items(request)
-        let options: ODataOptions
-        do {
-            options = try ODataOptions.parse(items, defaultTop: Self.maximumTop, maximumTop: Self.maximumTop, expandable: [])
-        } catch {
-            throw RampartError.invalidInput(code: "BadRequest", message: error.description)
-        }
-        let query: CollectionQuery<Alert>
-        do {
-            query = try CollectionQuery(options, schema: AlertQuerySchema.graph, selectable: [])
-        } catch {
-            throw RampartError.invalidInput(code: "BadRequest", message: error.description)
-        }
-        var page = try await services.alerts.list(
-            scope,
-            AlertListQuery(
-                filter: query.condition, orderBy: query.orderColumns, top: options.top + 1,
-                skip: options.skipToken == nil ? options.skip : 0, expandEvidence: true))
-        var nextLink: String?
-        if page.count > options.top {
-            page.removeLast()
-            if let last = page.last { nextLink = defender.link(request, skipToken: query.continuation(after: last)) }
+        let options = try defender.odata(
+            request, defaultTop: Self.maximumTop, maximumTop: Self.maximumTop, expandable: [], code: "BadRequest")
+        let query = try defender.collection(options, schema: AlertQuerySchema.graph, selectable: [], code: "BadRequest")
+        let (page, nextLink) = try await defender.page(request, options, query) { top, skip in
+            try await services.alerts.list(
+                scope,
+                AlertListQuery(
+                    filter: query.condition, orderBy: query.orderColumns, top: top, skip: skip, expandEvidence: true))
         }
         let total = options.count ? try await services.alerts.count(scope, filter: query.filter) : nil
         try await defender.auditForeign(

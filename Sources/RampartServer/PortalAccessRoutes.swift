@@ -92,8 +92,7 @@ struct PortalAccessRoutes {
             ]
         }
         var queues: [[String: Any]] = []
-        for (tenant, _) in try await entitlements.tenants(for: home) {
-            guard let scope = try await entitlements.actingScope(home: home, tenantID: tenant.id) else { continue }
+        for (tenant, scope) in try await services.delegatedScopes.scopes(forHome: home) {
             let count = try await entitlements.approvals(in: scope).count
             if count > 0 { queues.append(["tenant": tenant.name, "tenantID": tenant.id.description, "count": count]) }
         }

@@ -29,10 +29,8 @@ struct PortalOverviewRoutes {
         let language = portal.languageOf(request)
         let now = Timestamp.now()
         var cards: [[String: Any]] = []
-        for (tenant, _) in try await services.entitlements.tenants(for: session.user) {
-            guard let scope = try await services.entitlements.actingScope(home: session.user, tenantID: tenant.id),
-                scope.allows(.readAlerts)
-            else { continue }
+        for (tenant, scope) in try await services.delegatedScopes.scopes(forHome: session.user)
+        where scope.allows(.readAlerts) {
             let figures = try await services.alerts.overview(scope, now: now)
             let severities: [[String: Any]] = [AlertSeverity.high, .medium, .low, .informational].map { severity in
                 [

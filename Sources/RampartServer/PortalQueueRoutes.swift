@@ -28,15 +28,7 @@ struct PortalQueueRoutes {
 
     /// The analyst's tenants with the scope of each, resolved once for this request.
     func tenants(_ home: User) async throws -> [(Tenant, AccessScope)] {
-        var result: [(Tenant, AccessScope)] = []
-        for (tenant, _) in try await services.entitlements.tenants(for: home) {
-            if let scope = try await services.entitlements.actingScope(home: home, tenantID: tenant.id),
-                scope.allows(.readAlerts)
-            {
-                result.append((tenant, scope))
-            }
-        }
-        return result
+        try await services.delegatedScopes.scopes(forHome: home).filter { $0.1.allows(.readAlerts) }
     }
 
     struct Filters {

@@ -11,6 +11,10 @@ extension Services {
             directory: directory, rbac: rbac, entitlements: EntitlementRepository(db: database),
             organizations: ConnectedOrganizationRepository(db: database), clock: clock)
     }
+    /// The tenants a principal of a home tenant works in, each with its own scope (the MSSP queue, overview, API).
+    public var delegatedScopes: DelegatedScopes {
+        DelegatedScopes(directory: directory, apps: apps, entitlements: entitlements)
+    }
     public var connectedOrganizations: ConnectedOrganizationService {
         ConnectedOrganizationService(directory: directory, organizations: ConnectedOrganizationRepository(db: database))
     }
