@@ -3,11 +3,10 @@ customer's queue through ?tid= and sees only the permitted device groups; the cu
 page load is refused; the customer's audit log holds all of it."""
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import user_for
-from test_portal_browser import browser, sign_in, wait_for  # noqa: F401 (the fixture is used by name)
+from test_portal_browser import browser, left_page, sign_in, wait_for  # noqa: F401 (the fixture is used by name)
 
 CONTOSO = "2b7e1d40-5c8a-4f36-9e12-7a3d6b0c8e21"
 PASSWORD = "e2e-delegation-Passw0rd"
@@ -23,7 +22,7 @@ def user_token(server, tenant, upn, password):
 
 def click_and_wait(browser, element, next_id):
     element.click()
-    WebDriverWait(browser, 30).until(EC.staleness_of(element))
+    WebDriverWait(browser, 30).until(left_page(element))
     return wait_for(browser, next_id)
 
 
@@ -62,7 +61,7 @@ def test_request_approve_work_revoke(server, demo, browser, artifacts):
     browser.save_screenshot(str(artifacts / "approvals-en.png"))
     approve = row.find_element(By.CSS_SELECTOR, "button.approve")
     approve.click()
-    WebDriverWait(browser, 30).until(EC.staleness_of(approve))
+    WebDriverWait(browser, 30).until(left_page(approve))
     assert "analyst3@" not in browser.page_source
     sign_out(browser)
 

@@ -6,6 +6,7 @@ import pytest
 import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -39,6 +40,18 @@ def browser(request):
     driver.quit()
 
 
+def left_page(element):
+    """A wait condition: the page that held `element` is gone. While Chromium swaps documents, asking about the old
+    node can fail with "does not belong to the document" instead of a stale-element error; both mean it is gone."""
+    def gone(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    return gone
+
+
 def wait_for(browser, element_id):
     """The element once the page that has it has loaded: a click only starts the navigation."""
     return WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, element_id)))
@@ -50,7 +63,7 @@ def sign_in(browser, server, upn, password, expect="alert-queue"):
     browser.find_element(By.ID, "username").send_keys(upn)
     browser.find_element(By.ID, "password").send_keys(password)
     old_form.click()
-    WebDriverWait(browser, 30).until(EC.staleness_of(old_form))
+    WebDriverWait(browser, 30).until(left_page(old_form))
     return wait_for(browser, expect)
 
 
