@@ -35,6 +35,25 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("Queue scopes of an analyst with 1,000 tenants") { benchmark in
+        let world = try await BenchWorld.shared()
+        for _ in benchmark.scaledIterations {
+            blackHole(try await world.delegated.scopes(forHome: world.lead))
+        }
+    }
+
+    Benchmark("Queue page (50 newest) across 1,000 tenants") { benchmark in
+        let world = try await BenchWorld.shared()
+        for _ in benchmark.scaledIterations {
+            let scopes = try await world.delegated.scopes(forHome: world.lead).map(\.1)
+            blackHole(
+                try await world.alerts.list(
+                    across: scopes,
+                    AlertListQuery(filter: nil, orderBy: [("alert_creation_time", true)], top: 51, skip: 0, expandEvidence: false)
+                ))
+        }
+    }
+
     Benchmark("Tenant picker of an analyst with 100 assignments") { benchmark in
         let world = try await BenchWorld.shared()
         for index in benchmark.scaledIterations {
@@ -55,6 +74,10 @@ actor BenchWorld {
     let actingPairs: [(User, TenantID)]
     let customerMembers: [User]
     let analysts: [User]
+    /// The shift lead: a guest of every customer, whose queue spans all 1,000 tenants.
+    let lead: User
+    let delegated: DelegatedScopes
+    let alerts: AlertRepository
     let now: Timestamp
 
     private static let instance = Once()
@@ -63,7 +86,8 @@ actor BenchWorld {
 
     init(
         rbac: RBACRepository, entitlements: EntitlementService, guests: [User], actingPairs: [(User, TenantID)],
-        customerMembers: [User], analysts: [User], now: Timestamp
+        customerMembers: [User], analysts: [User], lead: User, delegated: DelegatedScopes, alerts: AlertRepository,
+        now: Timestamp
     ) {
         self.rbac = rbac
         self.entitlements = entitlements
@@ -71,6 +95,9 @@ actor BenchWorld {
         self.actingPairs = actingPairs
         self.customerMembers = customerMembers
         self.analysts = analysts
+        self.lead = lead
+        self.delegated = delegated
+        self.alerts = alerts
         self.now = now
     }
 
@@ -165,6 +192,41 @@ actor BenchWorld {
                 pairs.append((analyst, package.tenantID))
             }
         }
+        // The lead holds the package of every customer; each customer has 20 alerts, half on devices the package shows.
+        let lead = User(
+            id: .random(), tenantID: mssp.id, userPrincipalName: "lead@\(mssp.domain)", displayName: "", role: .member,
+            enabled: true, createdAt: now)
+        try await directory.createUser(lead, passwordHash: "!")
+        let alerts = AlertRepository(db: db)
+        for (k, package) in packages.enumerated() {
+            let request = AccessRequest(
+                id: .random(), tenantID: package.tenantID, packageID: package.id, requesterID: lead.id,
+                requesterTenantID: mssp.id, requesterName: lead.userPrincipalName, justification: "", status: .pending,
+                createdAt: now)
+            let audit = AuditEntry(
+                tenantID: package.tenantID, actor: lead.userPrincipalName, actorTenantID: mssp.id, action: "bench",
+                target: "", details: "", requestID: nil, time: now)
+            guard try await repository.create(request, audit: audit, notices: []) else { continue }
+            let guest = User(
+                id: .random(), tenantID: package.tenantID, userPrincipalName: "lead-\(k)-\(run)#EXT#@bench", displayName: "",
+                role: .member, enabled: true, createdAt: now, homeUserID: lead.id)
+            _ = try await repository.decide(
+                requestID: request.id, tenantID: package.tenantID,
+                grant: .init(guest: guest, homeUser: lead, expiresAt: AccessAssignment.expiry(of: package, approvedAt: now)),
+                by: "bench", reason: "", now: now, audit: audit, notices: [])
+            let host = AccessScope(
+                tenantID: package.tenantID, principal: .app(clientID: .random(), tenantID: package.tenantID),
+                capabilities: Capability.administrator, deviceGroups: .all)
+            _ = try await alerts.ingest(
+                (0..<20).map { n in
+                    AlertSubmission(
+                        sourceID: "bench-\(k)-\(n)",
+                        device: DeviceIdentity(hostname: "host-\(n % 4)", tags: [n % 2 == 0 ? "workstation" : "server"]),
+                        title: "Bench \(n)", description: "", severity: .medium, category: "Execution",
+                        detectionSource: "ThirdPartySensors", detectorID: "bench:\(n)", firstEventTime: now,
+                        lastEventTime: now, mitreTechniques: [], evidence: [])
+                }, scope: host, now: now)
+        }
         for (analyst, tenantID) in pairs.prefix(2_000) {
             if let guest = try await repository.guest(homeUserID: analyst.id, tenantID: tenantID) { guests.append(guest) }
         }
@@ -173,9 +235,16 @@ actor BenchWorld {
         let assignments = try await db.queryOne("SELECT COUNT(*) AS n FROM access_assignments")?.int("n") ?? 0
         FileHandle.standardError.write(
             Data("bench world: \(Self.tenants) customer tenants, \(assignments) live assignments\n".utf8))
+        let delegated = DelegatedScopes(directory: directory, apps: AppRepository(db: db), entitlements: entitlements)
+        let queue = try await delegated.scopes(forHome: lead)
+        let page = try await alerts.list(
+            across: queue.map(\.1),
+            AlertListQuery(filter: nil, orderBy: [("alert_creation_time", true)], top: 51, skip: 0, expandEvidence: false))
+        FileHandle.standardError.write(
+            Data("lead: \(queue.count) tenants in the queue, first page \(page.count) alerts\n".utf8))
         return BenchWorld(
             rbac: rbac, entitlements: entitlements, guests: guests, actingPairs: pairs.shuffled(),
-            customerMembers: members, analysts: analysts, now: now)
+            customerMembers: members, analysts: analysts, lead: lead, delegated: delegated, alerts: alerts, now: now)
     }
 }
 

@@ -4,6 +4,11 @@ public enum AppPermission: String, Sendable, Codable, CaseIterable, Comparable {
     case alertReadWriteAll = "Alert.ReadWrite.All"
     case machineReadAll = "Machine.Read.All"
     case alertIngest = "Alert.Ingest"
+    /// The profiles of entities related to an alert (`/api/alerts/{id}/files|ips|domains|user`).
+    case fileReadAll = "File.Read.All"
+    case ipReadAll = "Ip.Read.All"
+    case urlReadAll = "URL.Read.All"
+    case userReadAll = "User.Read.All"
     /// Microsoft Graph's security alert permissions (`/v1.0/security/alerts_v2`).
     case securityAlertReadAll = "SecurityAlert.Read.All"
     case securityAlertReadWriteAll = "SecurityAlert.ReadWrite.All"
@@ -50,6 +55,10 @@ public enum Capability: Sendable, Hashable {
     case writeAlerts
     case readMachines
     case ingestAlerts
+    case readFileProfiles
+    case readIPProfiles
+    case readURLProfiles
+    case readUserProfiles
     case manageDirectory
     /// Roles, device groups, SIEM and API settings (Defender's "Manage portal system settings").
     case managePortalSettings
@@ -60,7 +69,8 @@ public enum Capability: Sendable, Hashable {
 
     /// Tenant administrators: every capability a user can hold.
     public static let administrator: Set<Capability> = [
-        .readAlerts, .writeAlerts, .readMachines, .manageDirectory, .managePortalSettings, .manageSecuritySettings,
+        .readAlerts, .writeAlerts, .readMachines, .readFileProfiles, .readIPProfiles, .readURLProfiles, .readUserProfiles,
+        .manageDirectory, .managePortalSettings, .manageSecuritySettings,
         .manageEntitlements,
     ]
 }
@@ -72,6 +82,10 @@ extension AppPermission {
         case .alertReadWriteAll: [.readAlerts, .writeAlerts]
         case .machineReadAll: [.readMachines]
         case .alertIngest: [.ingestAlerts]
+        case .fileReadAll: [.readFileProfiles]
+        case .ipReadAll: [.readIPProfiles]
+        case .urlReadAll: [.readURLProfiles]
+        case .userReadAll: [.readUserProfiles]
         case .securityAlertReadAll: [.readAlerts]
         case .securityAlertReadWriteAll: [.readAlerts, .writeAlerts]
         }

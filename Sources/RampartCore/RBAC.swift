@@ -19,7 +19,8 @@ public enum RolePermission: String, Sendable, Codable, CaseIterable, Comparable 
     /// What holding the permission lets a request do.
     var capabilities: Set<Capability> {
         switch self {
-        case .viewSecurityOperations: [.readAlerts, .readMachines]
+        case .viewSecurityOperations:
+            [.readAlerts, .readMachines, .readFileProfiles, .readIPProfiles, .readURLProfiles, .readUserProfiles]
         case .alertsInvestigation: [.writeAlerts]
         case .managePortalSystemSettings: [.managePortalSettings]
         case .manageSecuritySettings: [.manageSecuritySettings]

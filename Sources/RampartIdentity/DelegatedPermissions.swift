@@ -5,7 +5,8 @@ import RampartCore
 public enum DelegatedPermissions {
     public static func all(for resource: TokenResource) -> [String] {
         switch resource {
-        case .defender: ["Alert.Read", "Alert.ReadWrite", "Machine.Read"]
+        case .defender:
+            ["Alert.Read", "Alert.ReadWrite", "Machine.Read", "File.Read.All", "Ip.Read.All", "URL.Read.All", "User.Read.All"]
         case .graph: ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"]
         case .management: ["user_impersonation"]
         }
@@ -22,6 +23,10 @@ public enum DelegatedPermissions {
             case "Alert.Read", "SecurityAlert.Read.All": result.insert(.readAlerts)
             case "Alert.ReadWrite", "SecurityAlert.ReadWrite.All": result.formUnion([.readAlerts, .writeAlerts])
             case "Machine.Read": result.insert(.readMachines)
+            case "File.Read.All": result.insert(.readFileProfiles)
+            case "Ip.Read.All": result.insert(.readIPProfiles)
+            case "URL.Read.All": result.insert(.readURLProfiles)
+            case "User.Read.All": result.insert(.readUserProfiles)
             default: continue
             }
         }

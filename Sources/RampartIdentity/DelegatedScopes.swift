@@ -16,12 +16,19 @@ public struct DelegatedScopes: Sendable {
     }
 
     /// A signed-in user's tenants: home, and every tenant with a live assignment, each with the scope acted with there.
+    /// The guest scopes are resolved together, so the cost does not grow with the number of customers.
     public func scopes(forHome user: User) async throws -> [(Tenant, AccessScope)] {
+        guard !user.isGuest else { return [] }
         var result: [(Tenant, AccessScope)] = []
-        for (tenant, _) in try await entitlements.tenants(for: user) {
-            if let acting = try await entitlements.actingScope(home: user, tenantID: tenant.id) {
-                result.append((tenant, acting))
-            }
+        let now = entitlements.clock.now()
+        if let own = try await directory.tenant(id: user.tenantID),
+            let scope = try await entitlements.rbac.scope(for: user, now: now)
+        {
+            result.append((own, scope))
+        }
+        let guestScopes = try await entitlements.rbac.guestScopes(home: user, now: now)
+        for (tenant, _) in try await entitlements.entitlements.guestTenants(homeUserID: user.id, now: now) {
+            if let scope = guestScopes[tenant.id] { result.append((tenant, scope)) }
         }
         return result
     }

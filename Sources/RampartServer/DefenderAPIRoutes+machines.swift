@@ -52,7 +52,7 @@ extension DefenderAPIRoutes {
         let scope = try await scope(request)
         try scope.require(.readMachines)
         let id = try context.parameters.require("id")
-        guard let alert = try await services.alerts.get(scope, id: id, expandEvidence: false),
+        guard let alert = try await services.alerts.get(scope, id: id, expandEvidence: false, requiring: .readMachines),
             let machineID = alert.machineID, let machine = try await machines.get(scope, id: machineID, now: .now())
         else { throw RampartError.notFound("Alert \(id) or its machine was not found.") }
         try await auditForeign(scope, action: "machine.read", target: machineID, details: "alert=\(id)")

@@ -26,17 +26,21 @@ struct DefenderAPIRoutes {
         api.post("alerts/batchUpdate") { request, context in try await batchUpdate(request, context) }
         api.get("alerts/:id/machine") { request, context in try await alertMachine(request, context) }
         api.get("alerts/:id/user") { request, context in
-            try await related(request, context) { alert in
+            try await related(request, context, requiring: .readUserProfiles) { alert in
                 guard let user = DefenderRelatedJSON.user(alert) else {
                     throw RampartError.notFound("Alert \(alert.id) has no related user.")
                 }
                 return user
             }
         }
-        api.get("alerts/:id/files") { request, context in try await related(request, context, DefenderRelatedJSON.files) }
-        api.get("alerts/:id/ips") { request, context in try await related(request, context, DefenderRelatedJSON.ips) }
+        api.get("alerts/:id/files") { request, context in
+            try await related(request, context, requiring: .readFileProfiles, DefenderRelatedJSON.files)
+        }
+        api.get("alerts/:id/ips") { request, context in
+            try await related(request, context, requiring: .readIPProfiles, DefenderRelatedJSON.ips)
+        }
         api.get("alerts/:id/domains") { request, context in
-            try await related(request, context, DefenderRelatedJSON.domains)
+            try await related(request, context, requiring: .readURLProfiles, DefenderRelatedJSON.domains)
         }
         api.get("mssp/alerts") { request, context in try await listDelegatedAlerts(request, context) }
         api.get("machines") { request, context in try await listMachines(request, context) }
@@ -158,14 +162,15 @@ struct DefenderAPIRoutes {
         return Response(status: .ok)
     }
 
-    /// An entity related to a visible alert, drawn from the alert.
-    func related(_ request: Request, _ context: AppRequestContext, _ shape: (Alert) throws -> JSONValue) async throws
-        -> Response
-    {
+    /// An entity related to a visible alert, drawn from the alert; each kind has its own permission, as in Defender.
+    func related(
+        _ request: Request, _ context: AppRequestContext, requiring capability: Capability,
+        _ shape: (Alert) throws -> JSONValue
+    ) async throws -> Response {
         let scope = try await scope(request)
-        try scope.require(.readAlerts)
+        try scope.require(capability)
         let id = try context.parameters.require("id")
-        let alert = try await services.alerts.get(scope, id: id, expandEvidence: true)
+        let alert = try await services.alerts.get(scope, id: id, expandEvidence: true, requiring: capability)
         try await auditForeign(scope, action: "alert.related", target: request.uri.path, details: alert == nil ? "not found" : "")
         guard let alert else { throw RampartError.notFound("Alert \(id) was not found.") }
         return JSONResponse.make(try shape(alert))

@@ -356,10 +356,26 @@ public struct AlertRepository: Sendable {
             }, newPerDay: perDay)
     }
 
+    /// The rows of several scopes as one condition whose size grows with the distinct device-group sets, not with
+    /// the tenants: whole tenants in one `IN`, tenants limited to the same groups in another.
     static func acrossFilter(_ scopes: [AccessScope]) -> SQL? {
-        let readable = scopes.filter { $0.allows(.readAlerts) }
-        guard !readable.isEmpty else { return nil }
-        return SQL.joined(readable.map { "(\(scopeFilter($0)))" }, separator: " OR ")
+        var byGroups: [Set<String>?: [TenantID]] = [:]
+        for scope in scopes where scope.allows(.readAlerts) {
+            switch scope.deviceGroups {
+            case .all: byGroups[nil, default: []].append(scope.tenantID)
+            case .only(let groups) where !groups.isEmpty: byGroups[groups, default: []].append(scope.tenantID)
+            case .only: continue
+            }
+        }
+        guard !byGroups.isEmpty else { return nil }
+        let parts = byGroups.sorted { ($0.key?.sorted() ?? []).lexicographicallyPrecedes($1.key?.sorted() ?? []) }.map {
+            groups, tenants -> SQL in
+            let tenantList = SQL.joined(tenants.map(\.description).sorted().map { "\(bind: $0)" }, separator: ", ")
+            guard let groups else { return "tenant_id IN (\(tenantList))" }
+            let groupList = SQL.joined(groups.sorted().map { "\(bind: $0)" }, separator: ", ")
+            return "(tenant_id IN (\(tenantList)) AND rbac_group_name IN (\(groupList)))"
+        }
+        return SQL.joined(parts, separator: " OR ")
     }
 
     public func count(_ scope: AccessScope, filter: SQL? = nil) async throws -> Int {
@@ -416,8 +432,12 @@ public struct AlertRepository: Sendable {
     }
 
     /// The alert if it exists and is in scope; nil otherwise, the same for both cases.
-    public func get(_ scope: AccessScope, id: String, expandEvidence: Bool = true) async throws -> Alert? {
-        try scope.require(.readAlerts)
+    /// One alert the scope sees. `requiring` is what the caller must hold: reading alerts, or for a related entity
+    /// (machine, file, IP, URL, user profile) that entity's permission, which Defender grants without alert reading.
+    public func get(
+        _ scope: AccessScope, id: String, expandEvidence: Bool = true, requiring capability: Capability = .readAlerts
+    ) async throws -> Alert? {
+        try scope.require(capability)
         guard let row = try await db.queryOne("SELECT * FROM alerts WHERE \(Self.scopeFilter(scope)) AND id = \(bind: id)")
         else { return nil }
         var alerts = [try Self.alert(row)]

@@ -14,7 +14,12 @@ public struct RBACRepository: Sendable {
     }
 
     static func roles(_ db: any SQLQuerying, tenantID: TenantID) async throws -> [Role] {
-        var roles = try await db.query("SELECT * FROM roles WHERE tenant_id = \(bind: tenantID) ORDER BY name").map { row in
+        try await roles(db, tenants: "= \(bind: tenantID)")
+    }
+
+    /// The roles of every tenant whose id matches `tenants` (`= ?` or `IN (…)`), in one pass.
+    static func roles(_ db: any SQLQuerying, tenants: SQL) async throws -> [Role] {
+        var roles = try await db.query("SELECT * FROM roles WHERE tenant_id \(tenants) ORDER BY name").map { row in
             Role(
                 id: try row.objectID("id"), tenantID: try row.tenantID("tenant_id"), name: try row.string("name"),
                 description: try row.string("description"),
@@ -24,7 +29,7 @@ public struct RBACRepository: Sendable {
         let links = try await db.query(
             """
             SELECT rg.role_id, rg.group_id FROM role_groups rg JOIN roles r ON r.id = rg.role_id
-            WHERE r.tenant_id = \(bind: tenantID)
+            WHERE r.tenant_id \(tenants)
             """)
         var byRole: [String: Set<ObjectID>] = [:]
         for row in links { byRole[try row.string("role_id"), default: []].insert(try row.objectID("group_id")) }
@@ -83,8 +88,13 @@ public struct RBACRepository: Sendable {
     }
 
     static func deviceGroups(_ db: any SQLQuerying, tenantID: TenantID) async throws -> [DeviceGroup] {
+        try await deviceGroups(db, tenants: "= \(bind: tenantID)")
+    }
+
+    /// The device groups of every tenant whose id matches `tenants`, each tenant's in evaluation order.
+    static func deviceGroups(_ db: any SQLQuerying, tenants: SQL) async throws -> [DeviceGroup] {
         var groups = try await db.query(
-            "SELECT * FROM device_groups WHERE tenant_id = \(bind: tenantID) ORDER BY is_default, rank, name"
+            "SELECT * FROM device_groups WHERE tenant_id \(tenants) ORDER BY tenant_id, is_default, rank, name"
         ).map { row in
             DeviceGroup(
                 id: try row.objectID("id"), tenantID: try row.tenantID("tenant_id"), name: try row.string("name"),
@@ -96,7 +106,7 @@ public struct RBACRepository: Sendable {
         let links = try await db.query(
             """
             SELECT a.device_group_id, a.group_id FROM device_group_access a
-            JOIN device_groups d ON d.id = a.device_group_id WHERE d.tenant_id = \(bind: tenantID)
+            JOIN device_groups d ON d.id = a.device_group_id WHERE d.tenant_id \(tenants)
             """)
         var byGroup: [String: Set<ObjectID>] = [:]
         for row in links { byGroup[try row.string("device_group_id"), default: []].insert(try row.objectID("group_id")) }
@@ -270,6 +280,55 @@ public struct RBACRepository: Sendable {
             user: user, memberOf: granted.union(try await groupIDs(userID: user.id)),
             roles: try await roles(tenantID: user.tenantID), deviceGroups: try await deviceGroups(tenantID: user.tenantID),
             home: home)
+    }
+}
+
+extension RBACRepository {
+    /// The scope of each guest account of `home` that holds a live assignment now, keyed by tenant: what
+    /// `scope(for:now:)` answers for each of them, in six queries however many tenants there are (an MSSP analyst
+    /// with a thousand customers resolves them all for one queue page).
+    public func guestScopes(home: User, now: Timestamp = .now()) async throws -> [TenantID: AccessScope] {
+        guard home.enabled, !home.isGuest else { return [:] }
+        let live: SQL = """
+            IN (SELECT tenant_id FROM access_assignments
+                WHERE home_user_id = \(bind: home.id) AND revoked_at IS NULL AND expires_at > \(bind: now))
+            """
+        var granted: [ObjectID: Set<ObjectID>] = [:]
+        for row in try await db.query(
+            """
+            SELECT a.guest_user_id, g.group_id FROM access_assignments a
+            LEFT JOIN access_package_groups g ON g.package_id = a.package_id
+            WHERE a.home_user_id = \(bind: home.id) AND a.revoked_at IS NULL AND a.expires_at > \(bind: now)
+            """)
+        {
+            let guest = try row.objectID("guest_user_id")
+            granted[guest, default: []].formUnion(row.optionalString("group_id").flatMap(ObjectID.init).map { [$0] } ?? [])
+        }
+        guard !granted.isEmpty else { return [:] }
+        var memberships: [ObjectID: Set<ObjectID>] = [:]
+        for row in try await db.query(
+            """
+            SELECT m.user_id, m.group_id FROM group_members m JOIN users u ON u.id = m.user_id
+            WHERE u.home_user_id = \(bind: home.id)
+            """)
+        {
+            memberships[try row.objectID("user_id"), default: []].insert(try row.objectID("group_id"))
+        }
+        let roles = Dictionary(grouping: try await Self.roles(db, tenants: live), by: \.tenantID)
+        var deviceGroups = Dictionary(grouping: try await Self.deviceGroups(db, tenants: live), by: \.tenantID)
+        var result: [TenantID: AccessScope] = [:]
+        for row in try await db.query("SELECT * FROM users WHERE home_user_id = \(bind: home.id) AND tenant_id \(live)") {
+            let guest = try DirectoryRepository.user(row)
+            guard guest.enabled, let groups = granted[guest.id] else { continue }
+            if deviceGroups[guest.tenantID]?.contains(where: \.isDefault) != true {
+                // A tenant whose default group was never made: the single-tenant path makes it.
+                deviceGroups[guest.tenantID] = try await self.deviceGroups(tenantID: guest.tenantID)
+            }
+            result[guest.tenantID] = UserAccess.scope(
+                user: guest, memberOf: groups.union(memberships[guest.id] ?? []), roles: roles[guest.tenantID] ?? [],
+                deviceGroups: deviceGroups[guest.tenantID] ?? [], home: home)
+        }
+        return result
     }
 }
 

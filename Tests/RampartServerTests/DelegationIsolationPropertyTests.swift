@@ -215,9 +215,12 @@ import Testing
                     tenant: customerID, upn: "admin@contoso.example", scope: "api://rampart/.default",
                     password: world.contoso.adminPassword) ?? ""
             var homeTokens: [String] = []
+            var homeDefenderTokens: [String] = []
             for analyst in analysts {
                 homeTokens.append(
                     try await token(tenant: mssp.id, upn: analyst.userPrincipalName, scope: "api://rampart/.default") ?? "")
+                homeDefenderTokens.append(
+                    try await token(tenant: mssp.id, upn: analyst.userPrincipalName, scope: Self.defender) ?? "")
             }
             let appToken = try await client.form(
                 "/\(customerID)/oauth2/v2.0/token",
@@ -311,6 +314,23 @@ import Testing
                         case .alerts(let visible): pick < model.alertTags.count && visible.contains(pick) ? .ok : .notFound
                         }
                     #expect(status == expected, "get \(pick): \(context)")
+                    checked += 1
+                case 7:
+                    // The MSSP list with a home-tenant token: the customer's rows exactly as the guest sees them there
+                    // (the MSSP tenant holds no alerts of its own here), the other customer's never.
+                    let (status, body) = try await client.json("/api/mssp/alerts", token: homeDefenderTokens[a])
+                    let seen: Set<Int>? =
+                        switch observe(status, body) {
+                        case .alerts(let titles): titles
+                        case .forbidden: []
+                        default: nil
+                        }
+                    let expected: Set<Int> =
+                        switch model.guestAnswer(a) {
+                        case .alerts(let visible): visible
+                        default: []
+                        }
+                    #expect(seen == expected, "mssp list: \(context)")
                     checked += 1
                 default:
                     // The alert list with the token held since it was issued: grants are re-read at every call.

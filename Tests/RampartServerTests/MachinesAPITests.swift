@@ -107,15 +107,29 @@ import Testing
             ]
             let (_, ingested) = try await client.json("/ingest/v1/alerts", token: token, method: .post, body: ingestBody([item]))
             let id = try #require((ingested["results"] as? [[String: Any]])?.first?["alertId"] as? String)
-            let (_, user) = try await client.json("/api/alerts/\(id)/user", token: token)
+            // As in Defender, each kind of related entity has its own permission; reading alerts is not enough.
+            for kind in ["user", "files", "ips", "domains"] {
+                #expect(try await client.json("/api/alerts/\(id)/\(kind)", token: token).0 == .forbidden, "\(kind)")
+            }
+            _ = try await world.services.admin.grant(
+                in: DirectoryService.hostScope(world.contoso.tenant.id), clientID: world.contoso.clientID,
+                permissions: ["File.Read.All"])
+            let filesOnly = try await client.token(world.contoso)
+            #expect(try await client.json("/api/alerts/\(id)/files", token: filesOnly).0 == .ok)
+            #expect(try await client.json("/api/alerts/\(id)/ips", token: filesOnly).0 == .forbidden)
+            _ = try await world.services.admin.grant(
+                in: DirectoryService.hostScope(world.contoso.tenant.id), clientID: world.contoso.clientID,
+                permissions: ["User.Read.All", "Ip.Read.All", "URL.Read.All"])
+            let profiles = try await client.token(world.contoso)
+            let (_, user) = try await client.json("/api/alerts/\(id)/user", token: profiles)
             #expect(user["id"] as? String == "CORP\\bob")
-            let (_, files) = try await client.json("/api/alerts/\(id)/files", token: token)
+            let (_, files) = try await client.json("/api/alerts/\(id)/files", token: profiles)
             #expect((files["value"] as? [[String: Any]])?.map { $0["sha256"] as? String } == [String(repeating: "a", count: 64)])
-            let (_, ips) = try await client.json("/api/alerts/\(id)/ips", token: token)
+            let (_, ips) = try await client.json("/api/alerts/\(id)/ips", token: profiles)
             #expect((ips["value"] as? [[String: Any]])?.map { $0["id"] as? String } == ["203.0.113.9"])
-            let (_, domains) = try await client.json("/api/alerts/\(id)/domains", token: token)
+            let (_, domains) = try await client.json("/api/alerts/\(id)/domains", token: profiles)
             #expect((domains["value"] as? [[String: Any]])?.map { $0["host"] as? String } == ["evil.example"])
-            #expect(try await client.json("/api/alerts/nope/ips", token: token).0 == .notFound)
+            #expect(try await client.json("/api/alerts/nope/ips", token: profiles).0 == .notFound)
         }
     }
 }

@@ -110,6 +110,12 @@ import Testing
         #expect(scope.principal == .user(id: f.analyst.id, tenantID: f.mssp.id, userPrincipalName: f.analyst.userPrincipalName))
         #expect(scope.isForeign)
         #expect(try await f.rbac.scope(for: guest, now: Self.day(11)) == nil, "expired: no scope, without any sweeper")
+        // The batch resolution of every guest scope of the analyst answers as the per-tenant one does.
+        #expect(try await f.rbac.guestScopes(home: f.analyst, now: Self.day(2)) == [f.customer.id: scope])
+        #expect(try await f.rbac.guestScopes(home: f.analyst, now: Self.day(11)).isEmpty)
+        var disabled = f.analyst
+        disabled.enabled = false
+        #expect(try await f.rbac.guestScopes(home: disabled, now: Self.day(2)).isEmpty)
         #expect(try await f.entitlements.guestTenants(homeUserID: f.analyst.id, now: Self.day(2)).map(\.0.id) == [f.customer.id])
         #expect(try await f.entitlements.guestTenants(homeUserID: f.analyst.id, now: Self.day(11)).isEmpty)
 
