@@ -173,22 +173,10 @@ actor BenchWorld {
         for (a, analyst) in analysts.enumerated() {
             for k in 0..<Self.tenantsPerAnalyst {
                 let package = packages[(a * Self.tenantsPerAnalyst + k * 7) % packages.count]
-                let request = AccessRequest(
-                    id: .random(), tenantID: package.tenantID, packageID: package.id, requesterID: analyst.id,
-                    requesterTenantID: mssp.id, requesterName: analyst.userPrincipalName, justification: "",
-                    status: .pending, createdAt: now)
-                let audit = AuditEntry(
-                    tenantID: package.tenantID, actor: analyst.userPrincipalName, actorTenantID: mssp.id, action: "bench",
-                    target: "", details: "", requestID: nil, time: now)
-                guard try await repository.create(request, audit: audit, notices: []) else { continue }
-                let guest = User(
-                    id: .random(), tenantID: package.tenantID, userPrincipalName: "g\(a)-\(k)-\(run)#EXT#@bench", displayName: "",
-                    role: .member, enabled: true, createdAt: now, homeUserID: analyst.id)
-                _ = try await repository.decide(
-                    requestID: request.id, tenantID: package.tenantID,
-                    grant: .init(
-                        guest: guest, homeUser: analyst, expiresAt: AccessAssignment.expiry(of: package, approvedAt: now)),
-                    by: "bench", reason: "", now: now, audit: audit, notices: [])
+                guard
+                    try await Self.assign(
+                        analyst, to: package, guestName: "g\(a)-\(k)-\(run)#EXT#@bench", repository: repository, now: now)
+                else { continue }
                 pairs.append((analyst, package.tenantID))
             }
         }
@@ -199,21 +187,10 @@ actor BenchWorld {
         try await directory.createUser(lead, passwordHash: "!")
         let alerts = AlertRepository(db: db)
         for (k, package) in packages.enumerated() {
-            let request = AccessRequest(
-                id: .random(), tenantID: package.tenantID, packageID: package.id, requesterID: lead.id,
-                requesterTenantID: mssp.id, requesterName: lead.userPrincipalName, justification: "", status: .pending,
-                createdAt: now)
-            let audit = AuditEntry(
-                tenantID: package.tenantID, actor: lead.userPrincipalName, actorTenantID: mssp.id, action: "bench",
-                target: "", details: "", requestID: nil, time: now)
-            guard try await repository.create(request, audit: audit, notices: []) else { continue }
-            let guest = User(
-                id: .random(), tenantID: package.tenantID, userPrincipalName: "lead-\(k)-\(run)#EXT#@bench", displayName: "",
-                role: .member, enabled: true, createdAt: now, homeUserID: lead.id)
-            _ = try await repository.decide(
-                requestID: request.id, tenantID: package.tenantID,
-                grant: .init(guest: guest, homeUser: lead, expiresAt: AccessAssignment.expiry(of: package, approvedAt: now)),
-                by: "bench", reason: "", now: now, audit: audit, notices: [])
+            guard
+                try await Self.assign(
+                    lead, to: package, guestName: "lead-\(k)-\(run)#EXT#@bench", repository: repository, now: now)
+            else { continue }
             let host = AccessScope(
                 tenantID: package.tenantID, principal: .app(clientID: .random(), tenantID: package.tenantID),
                 capabilities: Capability.administrator, deviceGroups: .all)
@@ -245,6 +222,30 @@ actor BenchWorld {
         return BenchWorld(
             rbac: rbac, entitlements: entitlements, guests: guests, actingPairs: pairs.shuffled(),
             customerMembers: members, analysts: analysts, lead: lead, delegated: delegated, alerts: alerts, now: now)
+    }
+}
+
+extension BenchWorld {
+    /// Requests `package` as `analyst` and approves it: a live assignment and a guest account named `guestName`.
+    static func assign(
+        _ analyst: User, to package: AccessPackage, guestName: String, repository: EntitlementRepository, now: Timestamp
+    ) async throws -> Bool {
+        let request = AccessRequest(
+            id: .random(), tenantID: package.tenantID, packageID: package.id, requesterID: analyst.id,
+            requesterTenantID: analyst.tenantID, requesterName: analyst.userPrincipalName, justification: "",
+            status: .pending, createdAt: now)
+        let audit = AuditEntry(
+            tenantID: package.tenantID, actor: analyst.userPrincipalName, actorTenantID: analyst.tenantID, action: "bench",
+            target: "", details: "", requestID: nil, time: now)
+        guard try await repository.create(request, audit: audit, notices: []) else { return false }
+        let guest = User(
+            id: .random(), tenantID: package.tenantID, userPrincipalName: guestName, displayName: "", role: .member,
+            enabled: true, createdAt: now, homeUserID: analyst.id)
+        _ = try await repository.decide(
+            requestID: request.id, tenantID: package.tenantID,
+            grant: .init(guest: guest, homeUser: analyst, expiresAt: AccessAssignment.expiry(of: package, approvedAt: now)),
+            by: "bench", reason: "", now: now, audit: audit, notices: [])
+        return true
     }
 }
 
