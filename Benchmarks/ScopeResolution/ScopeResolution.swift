@@ -193,7 +193,7 @@ actor BenchWorld {
             else { continue }
             let host = AccessScope(
                 tenantID: package.tenantID, principal: .app(clientID: .random(), tenantID: package.tenantID),
-                capabilities: Capability.administrator, deviceGroups: .all)
+                capabilities: [.ingestAlerts], deviceGroups: .all)
             _ = try await alerts.ingest(
                 (0..<20).map { n in
                     AlertSubmission(
