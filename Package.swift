@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
 
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -71,9 +72,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RampartDelivery",
+            dependencies: [
+                "RampartCore", "RampartStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RampartServer",
             dependencies: [
-                "RampartCore", "RampartStore", "RampartQuery", "RampartFormats", "RampartIdentity",
+                "RampartCore", "RampartStore", "RampartQuery", "RampartFormats", "RampartIdentity", "RampartDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -92,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "rampart",
             dependencies: [
-                "RampartCore", "RampartStore", "RampartIdentity", "RampartServer",
+                "RampartCore", "RampartStore", "RampartIdentity", "RampartServer", "RampartDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -116,6 +129,11 @@ let package = Package(
         .testTarget(
             name: "RampartFormatsTests",
             dependencies: ["RampartFormats", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartDeliveryTests",
+            dependencies: ["RampartDelivery", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

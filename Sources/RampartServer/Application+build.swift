@@ -36,6 +36,7 @@ public enum RampartApplication {
         PortalPackageRoutes(services: services).register(on: router)
         PortalPartnerRoutes(services: services).register(on: router)
         PortalQueueRoutes(services: services).register(on: router)
+        NotificationRoutes(services: services).register(on: router)
         PortalOverviewRoutes(services: services).register(on: router)
         routes.set(router.routes.map { ($0.method, "\($0.path)") })
         return router
@@ -68,7 +69,10 @@ public enum RampartApplication {
         let application = try buildApplication(services: services, onServerRunning: onServerRunning)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: DatabaseService(services: services)), .init(service: application)],
+                services: [
+                    .init(service: DatabaseService(services: services)), .init(service: services.notifications),
+                    .init(service: application),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger))
         try await group.run()
     }

@@ -1,5 +1,6 @@
 import Logging
 import RampartCore
+import RampartDelivery
 import RampartStore
 
 /// Everything `rampart serve` can be told; see the configuration table in the README.
@@ -26,8 +27,21 @@ public struct ServerConfiguration: Sendable {
     public var batchRateLimit: RateLimit = .defenderBatchUpdate
     /// Calls per principal and tenant to Graph's `/v1.0/security/alerts_v2`.
     public var graphRateLimit: RateLimit = .graphSecurity
+    /// The SMTP relay for notification emails (`smtp+starttls://user:password@host:587`); a secret, never logged.
+    public var smtpURL: String?
+    /// The sender address of notification emails; required with `smtpURL`.
+    public var mailFrom: String?
+    /// First retry delay of an email the relay did not take; doubles per attempt up to `smtpRetryMaxSeconds`.
+    public var smtpRetryBaseSeconds: Int = 30
+    public var smtpRetryMaxSeconds: Int = 3600
 
     public init() {}
+
+    /// The parsed relay; nil when none is configured or it does not parse (`validate` reports why).
+    public var smtp: SMTPConfiguration? {
+        guard let smtpURL, !smtpURL.isEmpty else { return nil }
+        return try? SMTPConfiguration.parse(url: smtpURL, mailFrom: mailFrom ?? "")
+    }
 
     public var usesTLS: Bool { developmentTLS || tlsCertificatePath != nil }
 
@@ -55,6 +69,16 @@ public struct ServerConfiguration: Sendable {
         guard maximumIngestBytes >= 1024 else { throw ConfigurationError("the ingest body limit must be at least 1024 bytes") }
         for limit in [apiRateLimit, batchRateLimit, graphRateLimit] where limit.perMinute < 0 || limit.perHour < 0 {
             throw ConfigurationError("rate limits cannot be negative (0 turns a window off)")
+        }
+        if let smtpURL, !smtpURL.isEmpty {
+            do {
+                _ = try SMTPConfiguration.parse(url: smtpURL, mailFrom: mailFrom ?? "")
+            } catch {
+                throw ConfigurationError(error.description)
+            }
+        }
+        guard smtpRetryBaseSeconds >= 1, smtpRetryMaxSeconds >= smtpRetryBaseSeconds else {
+            throw ConfigurationError("SMTP retry delays must be at least 1 s, the maximum no less than the first")
         }
     }
 }

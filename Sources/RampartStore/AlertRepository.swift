@@ -113,6 +113,7 @@ public struct AlertRepository: Sendable {
             }
 
             var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)))
+            let severityBefore = existing.mapValues(\.severity)
             var created: [String: Alert] = [:]
             var updated: [String: Alert] = [:]
             var outcomes: [IngestOutcome] = []
@@ -153,7 +154,8 @@ public struct AlertRepository: Sendable {
             try await Self.insertEvidence(db, newAlerts + changedAlerts)
             try await Self.appendEvents(
                 db, tenantID: tenantID, now: now,
-                events: newAlerts.map { ($0.id, .created) } + changedAlerts.map { ($0.id, .updated) })
+                events: newAlerts.map { ($0, .created, nil) }
+                    + changedAlerts.map { ($0, .updated, severityBefore[$0.sourceID]) })
             return outcomes
         }
     }
@@ -259,12 +261,21 @@ public struct AlertRepository: Sendable {
         try await db.insert(into: "alert_evidence", columns: ["alert_id", "position", "entity_type", "body"], rows: rows)
     }
 
-    static func appendEvents(_ db: any SQLQuerying, tenantID: TenantID, now: Timestamp, events: [(String, AlertEventKind)])
-        async throws
-    {
+    /// Appends to the event log, with each alert's severity now and before (consumers such as notifications act on
+    /// a rise without reading history).
+    static func appendEvents(
+        _ db: any SQLQuerying, tenantID: TenantID, now: Timestamp,
+        events: [(alert: Alert, kind: AlertEventKind, previous: AlertSeverity?)]
+    ) async throws {
         try await db.insert(
-            into: "alert_events", columns: ["tenant_id", "alert_id", "kind", "occurred_at"],
-            rows: events.map { [tenantID.sqlValue, .text($0.0), .text($0.1.rawValue), now.sqlValue] })
+            into: "alert_events",
+            columns: ["tenant_id", "alert_id", "kind", "severity", "previous_severity", "occurred_at"],
+            rows: events.map {
+                [
+                    tenantID.sqlValue, .text($0.alert.id), .text($0.kind.rawValue), .text($0.alert.severity.rawValue),
+                    .optional($0.previous?.rawValue), now.sqlValue,
+                ]
+            })
     }
 
     // MARK: Reads
@@ -404,7 +415,7 @@ public struct AlertRepository: Sendable {
             if let missing = ids.first(where: { found[$0] == nil }) { return .notFound(missing) }
             if let audit { try await AuditRepository.append(audit, in: db) }
             var updated: [Alert] = []
-            var events: [(String, AlertEventKind)] = []
+            var events: [(alert: Alert, kind: AlertEventKind, previous: AlertSeverity?)] = []
             for id in unique {
                 guard let before = found[id] else { continue }
                 let after = update.applied(to: before, by: scope.principal.displayName, at: now)
@@ -423,7 +434,8 @@ public struct AlertRepository: Sendable {
                         VALUES (\(bind: id), \(bind: comment.comment), \(bind: comment.createdBy), \(bind: comment.createdTime))
                         """)
                 }
-                events.append((id, after.status == .resolved && before.status != .resolved ? .resolved : .updated))
+                events.append(
+                    (after, after.status == .resolved && before.status != .resolved ? .resolved : .updated, before.severity))
                 updated.append(after)
             }
             try await Self.appendEvents(db, tenantID: scope.tenantID, now: now, events: events)

@@ -425,6 +425,76 @@ public enum Migrations {
         Migration(version: 11, name: "alerts in time order across tenants (the MSSP queue)") { _ in
             ["CREATE INDEX alerts_by_time ON alerts (alert_creation_time DESC, id DESC)"]
         },
+        Migration(version: 12, name: "email notification rules, items, outbox; severities in the event log") { dialect in
+            let serial =
+                dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            return [
+                "ALTER TABLE alert_events ADD COLUMN severity TEXT",
+                "ALTER TABLE alert_events ADD COLUMN previous_severity TEXT",
+                """
+                CREATE TABLE notification_rules (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    enabled INTEGER NOT NULL,
+                    include_organization INTEGER NOT NULL,
+                    include_link INTEGER NOT NULL,
+                    include_device INTEGER NOT NULL,
+                    all_device_groups INTEGER NOT NULL,
+                    device_group_ids TEXT NOT NULL,
+                    severities TEXT NOT NULL,
+                    recipients TEXT NOT NULL,
+                    delivery_mode TEXT NOT NULL,
+                    delivery_number INTEGER,
+                    language TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE notification_items (
+                    id \(serial),
+                    tenant_id TEXT NOT NULL,
+                    rule_id TEXT NOT NULL,
+                    alert_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    email_id TEXT,
+                    UNIQUE (rule_id, alert_id, recipient, severity)
+                )
+                """,
+                "CREATE INDEX notification_items_waiting ON notification_items (email_id, id)",
+                """
+                CREATE TABLE email_outbox (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL,
+                    rule_id TEXT,
+                    rule_name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    message_id TEXT NOT NULL UNIQUE,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    alert_ids TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    lease_until BIGINT,
+                    last_error TEXT,
+                    reply TEXT,
+                    created_at BIGINT NOT NULL,
+                    sent_at BIGINT
+                )
+                """,
+                "CREATE INDEX email_outbox_due ON email_outbox (status, next_attempt_at)",
+                "CREATE INDEX email_outbox_by_rule ON email_outbox (rule_id, recipient, created_at)",
+                "CREATE INDEX email_outbox_by_tenant ON email_outbox (tenant_id, created_at)",
+                "CREATE TABLE consumer_checkpoints (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+            ]
+        },
     ]
 }
 

@@ -23,7 +23,8 @@ public struct RBACRepository: Sendable {
             Role(
                 id: try row.objectID("id"), tenantID: try row.tenantID("tenant_id"), name: try row.string("name"),
                 description: try row.string("description"),
-                permissions: Set(try decode([String].self, row.string("permissions")).compactMap(RolePermission.init(rawValue:))),
+                permissions: Set(
+                    try AlertRepository.stringArray(row.string("permissions")).compactMap(RolePermission.init(rawValue:))),
                 groupIDs: [])
         }
         let links = try await db.query(
@@ -91,8 +92,9 @@ public struct RBACRepository: Sendable {
         try await deviceGroups(db, tenants: "= \(bind: tenantID)")
     }
 
-    /// The device groups of every tenant whose id matches `tenants`, each tenant's in evaluation order.
-    static func deviceGroups(_ db: any SQLQuerying, tenants: SQL) async throws -> [DeviceGroup] {
+    /// The device groups of every tenant whose id matches `tenants`, each tenant's in evaluation order. Without
+    /// `rules` the placement rules are left empty: resolving a scope needs only names and user access.
+    static func deviceGroups(_ db: any SQLQuerying, tenants: SQL, rules: Bool = true) async throws -> [DeviceGroup] {
         var groups = try await db.query(
             "SELECT * FROM device_groups WHERE tenant_id \(tenants) ORDER BY tenant_id, is_default, rank, name"
         ).map { row in
@@ -100,7 +102,7 @@ public struct RBACRepository: Sendable {
                 id: try row.objectID("id"), tenantID: try row.tenantID("tenant_id"), name: try row.string("name"),
                 rank: Int(try row.int("rank")), description: try row.string("description"),
                 remediationLevel: RemediationLevel(rawValue: try row.string("remediation_level")) ?? .noAutomatedResponse,
-                rules: try decode(DeviceGroupRules.self, row.string("rules")), userGroupIDs: [],
+                rules: rules ? try decode(DeviceGroupRules.self, row.string("rules")) : DeviceGroupRules(), userGroupIDs: [],
                 isDefault: try row.bool("is_default"))
         }
         let links = try await db.query(
@@ -200,12 +202,18 @@ public struct RBACRepository: Sendable {
         try await db.transaction { db in
             guard
                 let row = try await db.queryOne(
-                    "SELECT is_default FROM device_groups WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)")
+                    "SELECT is_default, name FROM device_groups WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)")
             else { return false }
             guard try !row.bool("is_default") else {
                 throw RampartError.invalidInput(
                     code: "DisallowedOperation", message: "The default device group cannot be deleted.")
             }
+            try await NotificationRepository.removeDeviceGroup(
+                db, groupID: id, groupName: try row.string("name"), tenantID: tenantID,
+                audit: audit
+                    ?? AuditEntry(
+                        tenantID: tenantID, actor: "rampart", actorTenantID: tenantID, action: "", target: "", details: "",
+                        requestID: nil, time: .now()))
             try await db.execute("DELETE FROM device_group_access WHERE device_group_id = \(bind: id)")
             try await db.execute("DELETE FROM device_groups WHERE id = \(bind: id)")
             let remaining = try await Self.deviceGroups(db, tenantID: tenantID).filter { !$0.isDefault }
@@ -315,7 +323,8 @@ extension RBACRepository {
             memberships[try row.objectID("user_id"), default: []].insert(try row.objectID("group_id"))
         }
         let roles = Dictionary(grouping: try await Self.roles(db, tenants: live), by: \.tenantID)
-        var deviceGroups = Dictionary(grouping: try await Self.deviceGroups(db, tenants: live), by: \.tenantID)
+        var deviceGroups = Dictionary(
+            grouping: try await Self.deviceGroups(db, tenants: live, rules: false), by: \.tenantID)
         var result: [TenantID: AccessScope] = [:]
         for row in try await db.query("SELECT * FROM users WHERE home_user_id = \(bind: home.id) AND tenant_id \(live)") {
             let guest = try DirectoryRepository.user(row)

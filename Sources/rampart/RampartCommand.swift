@@ -8,7 +8,7 @@ struct RampartCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, TenantCommand.self, UserCommand.self,
             GroupCommand.self, AppCommand.self, KeysCommand.self, RoleCommand.self, DeviceGroupCommand.self,
-            ConnectedOrganizationCommand.self, AccessPackageCommand.self, AccessRequestCommand.self,
+            ConnectedOrganizationCommand.self, AccessPackageCommand.self, AccessRequestCommand.self, NotificationRuleCommand.self,
             AccessAssignmentCommand.self, AuditCommand.self,
             BenchCommand.self,
         ])

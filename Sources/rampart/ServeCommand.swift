@@ -20,6 +20,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-ingest-bytes"), help: "Largest ingest body accepted (default 16 MiB).")
     var maxIngestBytes: Int?
     @Flag(help: "Seed the demo world (once) and print its sign-ins.") var demo = false
+    @Option(
+        name: .customLong("smtp-url"),
+        help: "SMTP relay for notification emails: smtp+starttls://user:password@host:587 (also smtp://, smtps://).")
+    var smtpURL: String?
+    @Option(name: .customLong("mail-from"), help: "Sender address of notification emails.") var mailFrom: String?
 
     func run() async throws {
         let configuration = try await Settings.configuration(
@@ -29,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "tlsCert": tlsCert.map(ConfigContent.string), "tlsKey": tlsKey.map(ConfigContent.string),
                 "devTls": devTLS ? .bool(true) : nil, "publicUrl": publicURL.map(ConfigContent.string),
                 "maxIngestBytes": maxIngestBytes.map(ConfigContent.int), "demo": demo ? .bool(true) : nil,
+                "smtpUrl": smtpURL.map(ConfigContent.string), "mailFrom": mailFrom.map(ConfigContent.string),
             ])
         let logger = Settings.logger(level: configuration.logLevel)
         let services = try await Services.build(configuration: configuration, logger: logger)

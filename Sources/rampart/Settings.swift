@@ -27,11 +27,14 @@ enum Settings {
     static func reader(flags: [String: ConfigContent?], configFile: String?) async throws -> ConfigReader {
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for (key, value) in flags {
-            if let value { values[AbsoluteConfigKey([key])] = ConfigValue(value, isSecret: key == "databaseUrl") }
+            if let value {
+                values[AbsoluteConfigKey([key])] = ConfigValue(value, isSecret: key == "databaseUrl" || key == "smtpUrl")
+            }
         }
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: values),
-            EnvironmentVariablesProvider(secretsSpecifier: .specific(["RAMPART_DATABASE_URL"])).prefixKeys(with: "rampart"),
+            EnvironmentVariablesProvider(secretsSpecifier: .specific(["RAMPART_DATABASE_URL", "RAMPART_SMTP_URL"])).prefixKeys(
+                with: "rampart"),
         ]
         let file = configFile ?? ProcessInfo.processInfo.environment["RAMPART_CONFIG"]
         if let file {
@@ -71,6 +74,11 @@ enum Settings {
         configuration.graphRateLimit = RateLimit(
             perMinute: reader.int(forKey: "graphRatePerMinute", default: configuration.graphRateLimit.perMinute),
             perHour: reader.int(forKey: "graphRatePerHour", default: configuration.graphRateLimit.perHour))
+        configuration.smtpURL = reader.string(forKey: "smtpUrl", isSecret: true)
+        configuration.mailFrom = reader.string(forKey: "mailFrom")
+        configuration.smtpRetryBaseSeconds = reader.int(
+            forKey: "smtpRetryBaseSeconds", default: configuration.smtpRetryBaseSeconds)
+        configuration.smtpRetryMaxSeconds = reader.int(forKey: "smtpRetryMaxSeconds", default: configuration.smtpRetryMaxSeconds)
         try configuration.validate()
         return configuration
     }
