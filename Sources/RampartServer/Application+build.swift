@@ -37,6 +37,7 @@ public enum RampartApplication {
         PortalPartnerRoutes(services: services).register(on: router)
         PortalQueueRoutes(services: services).register(on: router)
         NotificationRoutes(services: services).register(on: router)
+        PortalNotificationRoutes(services: services).register(on: router)
         PortalOverviewRoutes(services: services).register(on: router)
         routes.set(router.routes.map { ($0.method, "\($0.path)") })
         return router

@@ -152,6 +152,7 @@ struct PortalRoutes {
                 "userPrincipalName": user.userPrincipalName, "csrf": csrf, "canAudit": scope.allows(.manageDirectory),
                 "canManageSettings": scope.allows(.managePortalSettings),
                 "canManageAccess": scope.allows(.manageEntitlements),
+                "canManageSecurity": scope.allows(.manageSecuritySettings),
                 "canPartners": scope.allows(.manageDirectory) || scope.allows(.managePortalSettings),
             ]
             // Forms post to the tenant they were shown in, whatever another tab switched to since.

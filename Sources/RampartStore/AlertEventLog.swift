@@ -2,7 +2,7 @@ import RampartCore
 
 /// One row of the alert event log: what happened to an alert, and its severity then and before.
 public struct AlertEvent: Sendable, Equatable {
-    public var seq: Int64
+    public var position: EventLogPosition
     public var tenantID: TenantID
     public var alertID: String
     public var kind: String
@@ -12,50 +12,71 @@ public struct AlertEvent: Sendable, Equatable {
     public var occurredAt: Timestamp
 }
 
-/// Reading the event log in sequence order for a consumer with a checkpoint.
-enum AlertEventLog {
-    /// How long a hole in the sequence may belong to a transaction still in flight. On PostgreSQL numbers are taken
-    /// when rows are inserted but become visible at commit, so a later number can be seen before an earlier one;
-    /// reading past the hole at once would skip the earlier event for good. Holes left by rollbacks are passed
-    /// once they are this old.
-    static let holeGraceSeconds: Int64 = 30
+/// Where a consumer stands in the event log: the writing transaction and the sequence number of the last event
+/// it has read (the transaction is always 0 on SQLite).
+public struct EventLogPosition: Sendable, Equatable, Comparable {
+    public var tx: Int64
+    public var seq: Int64
 
-    static func read(_ db: any SQLQuerying, after position: Int64, limit: Int, now: Timestamp) async throws -> [AlertEvent] {
-        let rows = try await db.query(
+    public init(tx: Int64, seq: Int64) {
+        self.tx = tx
+        self.seq = seq
+    }
+
+    public static let start = EventLogPosition(tx: 0, seq: 0)
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.tx, lhs.seq) < (rhs.tx, rhs.seq) }
+}
+
+/// Reading the event log in order for a consumer with a checkpoint, never passing an event that may still appear.
+///
+/// On PostgreSQL numbers are taken at insert but rows show at commit, so reading by number alone could pass an
+/// event whose transaction is still running and skip it for good. Events are therefore read in the order of their
+/// writing transaction's id, then number, and only from transactions older than every transaction still running:
+/// no event can appear below that line any more, and a rolled-back transaction's events never appear and hold
+/// nothing up. SQLite has one writer at a time, so its numbers are already in commit order (every `tx` is 0).
+enum AlertEventLog {
+    static func read(_ db: any SQLQuerying, after position: EventLogPosition, limit: Int) async throws -> [AlertEvent] {
+        let settled: SQL =
+            db.dialect == .postgres ? " AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : ""
+        return try await db.query(
             """
-            SELECT seq, tenant_id, alert_id, kind, severity, previous_severity, occurred_at FROM alert_events
-            WHERE seq > \(bind: position) ORDER BY seq LIMIT \(bind: limit)
-            """)
-        var events: [AlertEvent] = []
-        var expected = position + 1
-        for row in rows {
-            let event = AlertEvent(
-                seq: try row.int("seq"), tenantID: try row.tenantID("tenant_id"), alertID: try row.string("alert_id"),
-                kind: try row.string("kind"), severity: row.optionalString("severity").flatMap(AlertSeverity.init(rawValue:)),
+            SELECT tx, seq, tenant_id, alert_id, kind, severity, previous_severity, occurred_at FROM alert_events
+            WHERE (tx > \(bind: position.tx) OR (tx = \(bind: position.tx) AND seq > \(bind: position.seq)))\(settled)
+            ORDER BY tx, seq LIMIT \(bind: limit)
+            """
+        ).map { row in
+            AlertEvent(
+                position: EventLogPosition(tx: try row.int("tx"), seq: try row.int("seq")),
+                tenantID: try row.tenantID("tenant_id"), alertID: try row.string("alert_id"), kind: try row.string("kind"),
+                severity: row.optionalString("severity").flatMap(AlertSeverity.init(rawValue:)),
                 previousSeverity: row.optionalString("previous_severity").flatMap(AlertSeverity.init(rawValue:)),
                 occurredAt: try row.timestamp("occurred_at"))
-            if event.seq != expected && position > 0 && event.occurredAt > now.adding(seconds: -holeGraceSeconds) {
-                break
-            }
-            events.append(event)
-            expected = event.seq + 1
         }
-        return events
     }
 }
 
 /// A consumer's position in the event log, advanced in the same transaction as the consumer's own writes.
 enum EventLogCheckpoint {
     /// The position, locked against other processes until the transaction ends (PostgreSQL; SQLite has one writer).
-    static func lock(_ db: any SQLQuerying, consumer: String) async throws -> Int64 {
+    static func lock(_ db: any SQLQuerying, consumer: String) async throws -> EventLogPosition {
         try await db.execute(
-            "INSERT INTO consumer_checkpoints (name, position) VALUES (\(bind: consumer), 0) ON CONFLICT (name) DO NOTHING")
+            """
+            INSERT INTO consumer_checkpoints (name, tx, position) VALUES (\(bind: consumer), 0, 0)
+            ON CONFLICT (name) DO NOTHING
+            """)
         let forUpdate = db.dialect == .postgres ? " FOR UPDATE" : ""
-        return try await db.queryOne(
-            "SELECT position FROM consumer_checkpoints WHERE name = \(bind: consumer)\(raw: forUpdate)")?.int("position") ?? 0
+        guard
+            let row = try await db.queryOne(
+                "SELECT tx, position FROM consumer_checkpoints WHERE name = \(bind: consumer)\(raw: forUpdate)")
+        else { return .start }
+        return EventLogPosition(tx: try row.int("tx"), seq: try row.int("position"))
     }
 
-    static func save(_ db: any SQLQuerying, consumer: String, position: Int64) async throws {
-        try await db.execute("UPDATE consumer_checkpoints SET position = \(bind: position) WHERE name = \(bind: consumer)")
+    static func save(_ db: any SQLQuerying, consumer: String, position: EventLogPosition) async throws {
+        try await db.execute(
+            """
+            UPDATE consumer_checkpoints SET tx = \(bind: position.tx), position = \(bind: position.seq)
+            WHERE name = \(bind: consumer)
+            """)
     }
 }

@@ -431,6 +431,12 @@ public enum Migrations {
             return [
                 "ALTER TABLE alert_events ADD COLUMN severity TEXT",
                 "ALTER TABLE alert_events ADD COLUMN previous_severity TEXT",
+                // PostgreSQL numbers rows at insert but shows them at commit: the writing transaction's id lets a
+                // reader stop before rows of transactions still running (see AlertEventLog). SQLite has one writer.
+                dialect == .postgres
+                    ? "ALTER TABLE alert_events ADD COLUMN tx BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint)"
+                    : "ALTER TABLE alert_events ADD COLUMN tx BIGINT NOT NULL DEFAULT 0",
+                "CREATE INDEX alert_events_by_tx ON alert_events (tx, seq)",
                 """
                 CREATE TABLE notification_rules (
                     id TEXT PRIMARY KEY,
@@ -492,7 +498,7 @@ public enum Migrations {
                 "CREATE INDEX email_outbox_due ON email_outbox (status, next_attempt_at)",
                 "CREATE INDEX email_outbox_by_rule ON email_outbox (rule_id, recipient, created_at)",
                 "CREATE INDEX email_outbox_by_tenant ON email_outbox (tenant_id, created_at)",
-                "CREATE TABLE consumer_checkpoints (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+                "CREATE TABLE consumer_checkpoints (name TEXT PRIMARY KEY, tx BIGINT NOT NULL, position BIGINT NOT NULL)",
             ]
         },
     ]

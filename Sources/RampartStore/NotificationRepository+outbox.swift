@@ -86,7 +86,7 @@ extension NotificationRepository {
     public func dispatch(limit: Int, now: Timestamp) async throws -> Int {
         try await db.transaction { db in
             let position = try await EventLogCheckpoint.lock(db, consumer: Self.consumer)
-            let events = try await AlertEventLog.read(db, after: position, limit: limit, now: now)
+            let events = try await AlertEventLog.read(db, after: position, limit: limit)
             guard let last = events.last else { return 0 }
             let relevant = events.filter {
                 NotificationRule.notifies(kind: $0.kind, severity: $0.severity ?? .unspecified, previous: $0.previousSeverity)
@@ -125,7 +125,7 @@ extension NotificationRepository {
                         """)
                 }
             }
-            try await EventLogCheckpoint.save(db, consumer: Self.consumer, position: last.seq)
+            try await EventLogCheckpoint.save(db, consumer: Self.consumer, position: last.position)
             return events.count
         }
     }
