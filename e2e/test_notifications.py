@@ -56,6 +56,9 @@ def rampart(tls, mail):
     args = ["--demo", "--tls-cert", tls["cert"], "--tls-key", tls["key"],
             "--smtp-url", f"smtp+starttls://{USER}:{password}@localhost:{mail.port}?ca={tls['ca']}&timeout=10",
             "--mail-from", "alerts@rampart.example"]
+    if os.environ.get("RAMPART_E2E_MAIL_DATABASE_URL"):
+        # A database of its own: the session's server seeds its demo world into the shared one.
+        args += ["--database-url", os.environ["RAMPART_E2E_MAIL_DATABASE_URL"]]
     env = {"RAMPART_SMTP_RETRY_BASE_SECONDS": "1", "RAMPART_SMTP_RETRY_MAX_SECONDS": "2"}
     holder = {"server": Server(args, data_dir, port, env=env), "args": args, "env": env}
     yield holder
