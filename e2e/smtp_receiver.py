@@ -45,20 +45,29 @@ def authenticator(mailbox):
 
 
 class Receiver:
-    """Start, stop and start again on the same port (an SMTP server that is down for a while)."""
+    """Start, stop and start again on the same port (an SMTP server that is down for a while).
 
-    def __init__(self, tls, port):
+    mode: "starttls" (STARTTLS and AUTH required), "implicit" (TLS from the first byte, AUTH required) or
+    "plain" (no TLS offered, no AUTH)."""
+
+    def __init__(self, tls, port, mode="starttls"):
         self.port = port
+        self.mode = mode
         self.mailbox = Mailbox()
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.context.load_cert_chain(tls["cert"], tls["key"])
         self.controller = None
 
     def start(self):
-        self.controller = Controller(
-            self.mailbox, hostname="127.0.0.1", port=self.port, tls_context=self.context, require_starttls=True,
-            auth_required=True, auth_require_tls=True, authenticator=authenticator(self.mailbox),
-            ident="e2e-mail")
+        if self.mode == "starttls":
+            options = dict(tls_context=self.context, require_starttls=True, auth_required=True, auth_require_tls=True,
+                           authenticator=authenticator(self.mailbox))
+        elif self.mode == "implicit":
+            options = dict(ssl_context=self.context, auth_required=True, auth_require_tls=False,
+                           authenticator=authenticator(self.mailbox))
+        else:
+            options = {}
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, ident="e2e-mail", **options)
         self.controller.start()
 
     def stop(self):

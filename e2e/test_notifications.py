@@ -1,6 +1,9 @@
 """Email notification rules end to end: Rampart sends over STARTTLS with AUTH to a real SMTP server (aiosmtpd)."""
 import json
 import os
+import socket
+import subprocess
+import threading
 import pathlib
 import tempfile
 import time
@@ -9,7 +12,7 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import Server, app_for, client_token, free_port
+from conftest import Server, app_for, client_token, free_port, make_test_ca, rampart_binary
 from smtp_receiver import PASSWORD, USER, Receiver
 
 PUBLIC_CLIENT = "2f6d1c3a-7b4e-4c9a-9e58-0d1f6a3b8c27"
@@ -208,3 +211,69 @@ def test_restart_with_a_thousand_queued_and_a_relay_that_was_down(rampart, mail)
     assert len(ids) == 1000 and len(set(ids)) == 1000, (len(ids), len(set(ids)))
     subjects = {m["Subject"] for m in received}
     assert subjects == {f"[Contoso Ltd] Informational severity alert: Bulk {b}-{n}" for b in range(4) for n in range(250)}
+
+
+def cli_test_email(rampart, rule_id, smtp_url, to):
+    """`rampart notification-rule test` against the running server's database, with the relay given in the
+    environment, as an operator would try a relay before configuring it."""
+    server = rampart["server"]
+    storage = ["--data-dir", server.data_dir]
+    if "--database-url" in rampart["args"]:
+        storage += ["--database-url", rampart["args"][rampart["args"].index("--database-url") + 1]]
+    result = subprocess.run(
+        [rampart_binary(), "notification-rule", "test", *storage, "--tenant", "contoso.example", rule_id, "--to", to],
+        env={**os.environ, "RAMPART_SMTP_URL": smtp_url, "RAMPART_MAIL_FROM": "alerts@rampart.example",
+             "RAMPART_LOG_LEVEL": "critical"},
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_relay_modes_implicit_tls_login_plain_bad_ca_and_timeout(rampart, tls):
+    server = rampart["server"]
+    r = requests.post(f"{server.base}/manage/v1/notification-rules", headers=admin(server), timeout=30, json={
+        "name": "Relay modes", "severities": ["High"], "allDeviceGroups": True, "recipients": ["modes@mssp.example"]})
+    assert r.status_code == 201, r.text
+    rule_id = r.json()["id"]
+    password = urllib.parse.quote(PASSWORD)
+
+    implicit = Receiver(tls, free_port(), mode="implicit")
+    implicit.start()
+    try:
+        out = cli_test_email(rampart, rule_id,
+                             f"smtps://{USER}:{password}@localhost:{implicit.port}?ca={tls['ca']}&auth=login", "a@x.example")
+        assert "a@x.example  sent  250" in out, out
+        assert implicit.mailbox.auth_ok == 1 and len(for_recipient(implicit, "a@x.example")) == 1
+        # A relay whose certificate the configured CA did not sign is refused before any password is sent.
+        other_ca = make_test_ca(pathlib.Path(tempfile.mkdtemp(prefix="rampart-e2e-other-ca-")))["ca"]
+        out = cli_test_email(rampart, rule_id,
+                             f"smtps://{USER}:{password}@localhost:{implicit.port}?ca={other_ca}", "b@x.example")
+        assert "b@x.example  failed  SMTP tls" in out, out
+        assert implicit.mailbox.auth_ok == 1 and implicit.mailbox.auth_failed == 0
+    finally:
+        implicit.stop()
+
+    plain = Receiver(tls, free_port(), mode="plain")
+    plain.start()
+    try:
+        out = cli_test_email(rampart, rule_id, f"smtp+starttls-optional://localhost:{plain.port}", "c@x.example")
+        assert "c@x.example  sent  250" in out, out
+        out = cli_test_email(rampart, rule_id, f"smtp+starttls://localhost:{plain.port}", "d@x.example")
+        assert "d@x.example  failed  SMTP tls" in out and "STARTTLS" in out, out
+        assert [rcpts for rcpts, _ in plain.mailbox.snapshot()] == [["c@x.example"]]
+    finally:
+        plain.stop()
+
+    # A server that accepts the connection and never answers: the reply timeout ends the attempt.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    held = []
+    threading.Thread(target=lambda: held.append(silent.accept()), daemon=True).start()
+    try:
+        started = time.time()
+        out = cli_test_email(rampart, rule_id, f"smtp://localhost:{silent.getsockname()[1]}?timeout=2", "e@x.example")
+        assert "e@x.example  failed  SMTP timeout" in out, out
+        assert time.time() - started < 30
+    finally:
+        silent.close()
