@@ -159,4 +159,63 @@ import Testing
                 try await world.services.notificationRules.rules(in: DirectoryService.hostScope(world.contoso.tenant.id)).isEmpty)
         }
     }
+
+    /// The delivery modes through the whole pipeline (no relay: emails are written and wait in the outbox).
+    @Test func digestsAndTheHourlyLimitWriteTheEmailsTheirModeSays() async throws {
+        let clock = TestClock()
+        let world = try await TestWorld(clock: clock.wall)
+        let scope = DirectoryService.hostScope(world.contoso.tenant.id)
+        let rules = world.services.notificationRules
+        let digest = try await rules.create(
+            in: scope,
+            NotificationRuleInput(
+                name: "Digest", allDeviceGroups: true, severities: ["High"], recipients: ["digest@mssp.example"],
+                deliveryMode: "digest", digestMinutes: 15))
+        let throttled = try await rules.create(
+            in: scope,
+            NotificationRuleInput(
+                name: "Throttled", includeOrganizationName: false, allDeviceGroups: true, severities: ["High"],
+                recipients: ["limit@mssp.example"], deliveryMode: "throttled", maxEmailsPerHour: 2))
+        let ingest = AccessScope(
+            tenantID: world.contoso.tenant.id, principal: .app(clientID: .random(), tenantID: world.contoso.tenant.id),
+            capabilities: [.ingestAlerts], deviceGroups: .all)
+        func raise(_ names: [String]) async throws {
+            _ = try await world.services.alerts.ingest(
+                names.map { name in
+                    AlertSubmission(
+                        sourceID: name, device: DeviceIdentity(hostname: "srv-1"), title: name, description: "",
+                        severity: .high, category: "Execution", detectionSource: "ThirdPartySensors", detectorID: name,
+                        firstEventTime: nil, lastEventTime: nil, mitreTechniques: [], evidence: [])
+                }, scope: ingest, now: clock.wall.now())
+        }
+        let delivery = world.services.notifications
+        func log(_ rule: NotificationRule) async throws -> [OutboxEmail] {
+            try await rules.deliveries(in: scope, ruleID: rule.id).sorted { $0.createdAt < $1.createdAt }
+        }
+
+        try await raise(["a1", "a2", "a3", "a4", "a5"])
+        try await delivery.pass()
+        #expect(try await log(digest).isEmpty, "the digest waits for its period")
+        let limited = try await log(throttled)
+        #expect(limited.map(\.kind) == ["alert", "summary"])
+        #expect(limited.first?.alertIDs.count == 1 && limited.last?.alertIDs.count == 4)
+        #expect(limited.last?.subject == "4 more alerts matched the rule Throttled this hour")
+
+        clock.advance(seconds: 15 * 60)
+        try await raise(["a6"])
+        try await delivery.pass()
+        let digests = try await log(digest)
+        #expect(digests.map(\.kind) == ["digest"])
+        #expect(digests.first?.alertIDs.count == 6)
+        #expect(digests.first?.subject == "[Contoso] 6 alerts matched the rule Digest")
+        #expect(try await log(throttled).count == 2, "the hour is used up: a6 waits")
+        #expect(digests.allSatisfy { $0.status == .queued })
+
+        clock.advance(seconds: 46 * 60)
+        try await delivery.pass()
+        let after = try await log(throttled)
+        #expect(after.count == 3 && after.last?.kind == "alert" && after.last?.alertIDs.count == 1)
+        let body = try #require(after.last?.body)
+        #expect(body.contains("Message-ID: <") && body.contains("multipart/alternative"))
+    }
 }

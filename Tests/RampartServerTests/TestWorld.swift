@@ -64,6 +64,7 @@ final class TestClock: Sendable {
     var wall: WallClock { WallClock { self.current.withLock { $0 } } }
 
     func advance(days: Int64) { current.withLock { $0 = $0.adding(seconds: days * 86_400) } }
+    func advance(seconds: Int64) { current.withLock { $0 = $0.adding(seconds: seconds) } }
 }
 
 extension TestClientProtocol {
