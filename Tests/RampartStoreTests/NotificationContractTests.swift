@@ -4,8 +4,9 @@ import RampartStore
 import Testing
 
 /// The notification pipeline's storage on both databases: event log → items → outbox, once per rule, alert,
-/// recipient and severity, with leases and the delivery log.
-@Suite struct NotificationContractTests {
+/// recipient and severity, with leases and the delivery log. Serialized: the pipeline serves every tenant of the
+/// database, so two of these tests at once on the shared PostgreSQL would take each other's emails.
+@Suite(.serialized) struct NotificationContractTests {
     struct Fixture {
         let db: any SQLExecutor
         let alerts: AlertRepository
@@ -17,6 +18,9 @@ import Testing
 
     func fixture(_ database: TestDatabase) async throws -> Fixture {
         let db = try await database.open()
+        // Emails left queued by earlier runs on a kept PostgreSQL database would be leased before this test's.
+        try await db.execute("DELETE FROM email_outbox")
+        try await db.execute("DELETE FROM notification_items")
         let tenant = try await makeTenant(DirectoryRepository(db: db))
         let web = DeviceGroup(
             id: .random(), tenantID: tenant.id, name: "Web", rank: 1, description: "", remediationLevel: .fullRemediation,
@@ -126,6 +130,51 @@ import Testing
         #expect(
             entries.contains { $0.action == "notificationRule.delete" && $0.target == "Web high" && $0.details.contains("Web") })
         #expect(entries.contains { $0.action == "notificationRule.update" && $0.target == "Both" })
+        try await f.db.close()
+    }
+
+    /// Two processes' worth of executors on one database dispatch, compose and lease at once: every item is
+    /// written once, every email once, and no email is leased by both.
+    @Test(arguments: TestDatabase.available) func concurrentWorkersNeverDuplicate(database: TestDatabase) async throws {
+        let f = try await fixture(database)
+        let second = try await database.open()
+        let workers = [f.notifications, NotificationRepository(db: second)]
+        _ = try await f.alerts.ingest(
+            (0..<40).map { submission("c\($0)", host: "web-\($0 % 3)", severity: .high, title: "c\($0)") },
+            scope: ingestScope(f.tenant.id), now: .now())
+        let now = Timestamp.now()
+        let leased = try await withThrowingTaskGroup(of: [ObjectID].self) { group in
+            for (index, worker) in workers.enumerated() {
+                group.addTask {
+                    var mine: [ObjectID] = []
+                    for _ in 0..<5 {
+                        _ = try await worker.dispatch(limit: 7, now: now)
+                        _ = try await worker.compose(now: now, limit: 9) { pending in
+                            pending.items.map { item in
+                                (
+                                    OutboxEmail(
+                                        id: .random(), tenantID: pending.rule.tenantID, ruleID: pending.rule.id,
+                                        ruleName: pending.rule.name, kind: "alert", recipient: item.recipient.value,
+                                        messageID: "\(UUID().uuidString)@w\(index)",
+                                        subject: pending.alerts[item.alertID]?.title ?? "", body: "x",
+                                        alertIDs: [item.alertID], nextAttemptAt: now, createdAt: now), [item.id]
+                                )
+                            }
+                        }
+                        mine += try await worker.leaseDue(now: now, limit: 6, leaseSeconds: 300)
+                            .filter { $0.tenantID == f.tenant.id }.map(\.id)
+                    }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        _ = try await drain(f)
+        let emails = try await f.notifications.deliveries(tenantID: f.tenant.id, ruleID: f.rule.id, limit: 500)
+        #expect(emails.count == 80, "40 alerts × 2 recipients")
+        #expect(Set(emails.map { "\($0.subject)|\($0.recipient)" }).count == 80, "no item composed twice")
+        #expect(leased.count == Set(leased).count, "no email leased twice")
+        try await second.close()
         try await f.db.close()
     }
 }
