@@ -169,7 +169,8 @@ def test_send_test_email_shows_the_smtp_outcome(rampart, mail):
     headers = admin(server)
     base = f"{server.base}/manage/v1/notification-rules"
     rule = requests.post(base, headers=headers, timeout=30, json={
-        "name": "Test target", "severities": ["High"], "allDeviceGroups": True, "recipients": ["test@mssp.example"]})
+        "name": "Проверка связи «SOC»", "severities": ["High"], "allDeviceGroups": True,
+        "recipients": ["test@mssp.example"]})
     assert rule.status_code == 201, rule.text
     r = requests.post(f"{base}/{rule.json()['id']}/test", headers=headers, timeout=60)
     assert r.status_code == 200, r.text
@@ -177,6 +178,10 @@ def test_send_test_email_shows_the_smtp_outcome(rampart, mail):
     assert outcome["status"] == "sent" and outcome["reply"].startswith("250"), outcome
     arrived = wait_for(lambda: for_recipient(mail, "test@mssp.example"), what="the test email")
     assert arrived[0]["Message-ID"] == f"<{outcome['messageId']}>"
+    # The Cyrillic rule name travels as RFC 2047 words and decodes back exactly.
+    assert arrived[0]["Subject"] == "[Contoso Ltd] Test email for the notification rule Проверка связи «SOC»"
+    plain, _ = parts(arrived[0])
+    assert "Проверка связи «SOC»" in plain
 
 
 def test_restart_with_a_thousand_queued_and_a_relay_that_was_down(rampart, mail):

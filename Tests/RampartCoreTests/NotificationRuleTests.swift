@@ -59,6 +59,31 @@ import Testing
         #expect(!NotificationRule.notifies(kind: "resolved", severity: .high, previous: .low))
     }
 
+    /// Random rules and alerts against a plain reference: an enabled rule takes an alert exactly when its severity
+    /// is chosen and its device group is chosen (or all are).
+    @Test func matchingAgreesWithTheReference() async {
+        let groups = (0..<4).map { _ in ObjectID.random() }
+        let severities: [AlertSeverity] = [.informational, .low, .medium, .high]
+        await propertyCheck(count: 3_000, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            var state = UInt64(seed) &+ 5
+            func bit() -> Bool {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return (state >> 40) & 1 == 1
+            }
+            let chosenSeverities = Set(severities.filter { _ in bit() })
+            let all = bit()
+            let chosenGroups = Set(groups.filter { _ in bit() })
+            let enabled = bit() || bit()
+            let alertSeverity = severities[Int(state % 4)]
+            let alertGroup: ObjectID? = bit() ? groups[Int((state >> 8) % 4)] : nil
+            let candidate = rule(all ? .all : .only(chosenGroups), chosenSeverities, enabled: enabled)
+            let expected =
+                enabled && chosenSeverities.contains(alertSeverity)
+                && (all || (alertGroup.map { chosenGroups.contains($0) } ?? false))
+            #expect(candidate.matches(severity: alertSeverity, deviceGroup: alertGroup) == expected)
+        }
+    }
+
     @Test func validationNamesTheProblem() throws {
         #expect(throws: RampartError.self) { try rule(.only([]), [.high]).validated() }
         #expect(throws: RampartError.self) { try rule(.all, []).validated() }
