@@ -23,6 +23,7 @@ public enum RampartApplication {
         TokenRoutes(services: services).register(on: router)
         DefenderAPIRoutes(services: services).register(on: router)
         GraphRoutes(services: services).register(on: router)
+        SIEMRoutes(services: services).register(on: router)
         IngestRoutes(services: services).register(on: router)
         ManagementRoutes(services: services).register(on: router)
         AccessManagementRoutes(services: services).register(on: router)

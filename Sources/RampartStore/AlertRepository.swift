@@ -457,7 +457,7 @@ public struct AlertRepository: Sendable {
         return alerts.first
     }
 
-    private func attachDetails(_ alerts: inout [Alert], evidence: Bool) async throws {
+    func attachDetails(_ alerts: inout [Alert], evidence: Bool) async throws {
         guard !alerts.isEmpty else { return }
         var index: [String: Int] = [:]
         for (position, alert) in alerts.enumerated() { index[alert.id] = position }

@@ -501,6 +501,9 @@ public enum Migrations {
                 "CREATE TABLE consumer_checkpoints (name TEXT PRIMARY KEY, tx BIGINT NOT NULL, position BIGINT NOT NULL)",
             ]
         },
+        Migration(version: 13, name: "alerts by last update (the SIEM API's time basis)") { _ in
+            ["CREATE INDEX alerts_by_update ON alerts (tenant_id, last_update_time DESC, id DESC)"]
+        },
     ]
 }
 

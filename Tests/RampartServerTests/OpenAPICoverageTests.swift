@@ -57,7 +57,9 @@ import Testing
                     part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
                 }.joined(separator: "/")
                 return "\(route.method) /\(path)"
-            }.filter { $0.contains(" /api/") || $0.contains(" /v1.0/") || $0.contains(" /ingest/") })
+            }.filter {
+                $0.contains(" /api/") || $0.contains(" /v1.0/") || $0.contains(" /ingest/") || $0.contains(" /siem/")
+            })
         let spec = try documented(OpenAPIDocument.alertsAPI, prefix: "")
         #expect(spec.count > 15)
         func shape(_ text: String) -> String {
