@@ -73,6 +73,7 @@ public enum RampartApplication {
             configuration: .init(
                 services: [
                     .init(service: DatabaseService(services: services)), .init(service: services.notifications),
+                    .init(service: EventLogRetentionService(services: services)),
                     .init(service: application),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger))

@@ -66,7 +66,7 @@ struct ErrorMappingMiddleware: RouterMiddleware {
 
     static func surface(of request: Request) -> Surface {
         let path = request.uri.path
-        for prefix in ["/api/", "/ingest/", "/manage/", "/v1.0/"] where path.hasPrefix(prefix) { return .api }
+        for prefix in ["/api/", "/ingest/", "/manage/", "/v1.0/", "/siem/"] where path.hasPrefix(prefix) { return .api }
         return path == "/api" ? .api : .portal
     }
 

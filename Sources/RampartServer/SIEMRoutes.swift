@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import RampartCore
 import RampartFormats
+import RampartIdentity
 import RampartQuery
 import RampartStore
 
@@ -22,6 +23,7 @@ struct SIEMRoutes {
     func register(on router: Router<AppRequestContext>) {
         // Hummingbird matches `/siem/api/alerts/` (ArcSight's form) to the same route.
         router.get("/siem/api/alerts") { request, _ in try await detections(request) }
+        router.get("/siem/v1/changes") { request, _ in try await changes(request) }
     }
 
     func detections(_ request: Request) async throws -> Response {
@@ -37,5 +39,81 @@ struct SIEMRoutes {
         let portal = services.configuration.resolvedPublicURL
         return JSONResponse.make(
             .array(found.map { SIEMDetectionJSON.detection($0.0, device: $0.1, portalURL: portal) }))
+    }
+
+    /// The cursor API: changes in event-log order across every tenant the caller reads, each with its tenant.
+    func changes(_ request: Request) async throws -> Response {
+        let caller = try await defender.scope(request)
+        let scopes = try await services.delegatedScopes.scopes(for: caller).map(\.1).filter { $0.allows(.readAlerts) }
+        guard !scopes.isEmpty else { throw RampartError.forbidden("The caller can read alerts in no tenant.") }
+        let items = QueryString.items(request)
+        func value(_ name: String) -> String? { items.first { $0.name == name }?.value }
+        var limit = 100
+        if let text = value("limit") {
+            guard let number = Int(text), (1...ChangeCursor.maximumLimit).contains(number) else {
+                throw RampartError.invalidInput(
+                    code: "InvalidInput", message: "limit must be between 1 and \(ChangeCursor.maximumLimit).")
+            }
+            limit = number
+        }
+        let retained = try await EventLogRetention(db: services.database).pruned()
+        let position: EventLogPosition
+        if let text = value("cursor") {
+            position = try ChangeCursor.decode(text)
+        } else {
+            switch value("start") ?? "earliest" {
+            case "earliest": position = retained
+            case "latest": position = try await services.alerts.latestPosition()
+            default: throw RampartError.invalidInput(code: "InvalidInput", message: "start must be earliest or latest.")
+            }
+        }
+        let page = try await services.alerts.changes(across: scopes, after: position, limit: limit)
+        for (tenantID, count) in Dictionary(grouping: page.changes, by: \.alert.tenantID).mapValues(\.count) {
+            if let scope = scopes.first(where: { $0.tenantID == tenantID }) {
+                try await defender.auditForeign(
+                    scope, action: "siem.changes", target: request.uri.path, details: "returned=\(count)")
+            }
+        }
+        return JSONResponse.make(
+            .object([
+                (
+                    "value",
+                    .array(
+                        page.changes.map { change in
+                            .object([
+                                ("tenantId", .string(change.alert.tenantID.description)),
+                                ("kind", .string(change.event.kind)),
+                                ("occurredAt", .string(change.event.occurredAt.description)),
+                                ("alert", DefenderAlertJSON.alert(change.alert, includeEvidence: true)),
+                            ])
+                        })
+                ),
+                ("cursor", .string(ChangeCursor.encode(page.next))),
+                ("hasMore", .bool(page.hasMore)),
+                ("retentionDays", .int(Int64(services.configuration.eventRetentionDays))),
+            ]))
+    }
+}
+
+/// The cursor API's opaque cursor: a version and a position in the event log, base64url-encoded.
+enum ChangeCursor {
+    static let maximumLimit = 1000
+
+    static func encode(_ position: EventLogPosition) -> String {
+        Data("1:\(position.tx):\(position.seq)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String) throws(RampartError) -> EventLogPosition {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard text.count <= 64, let data = Data(base64Encoded: base64),
+            case let parts = String(decoding: data, as: UTF8.self).split(separator: ":"), parts.count == 3, parts[0] == "1",
+            let tx = Int64(parts[1]), let seq = Int64(parts[2]), tx >= 0, seq >= 0
+        else {
+            throw .invalidInput(code: "InvalidCursor", message: "The cursor is not one this API issued.")
+        }
+        return EventLogPosition(tx: tx, seq: seq)
     }
 }

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     /// First retry delay of an email the relay did not take; doubles per attempt up to `smtpRetryMaxSeconds`.
     public var smtpRetryBaseSeconds: Int = 30
     public var smtpRetryMaxSeconds: Int = 3600
+    /// Days the alert event log (the cursor API's history) is kept; older events are deleted once consumed.
+    public var eventRetentionDays: Int = 30
 
     public init() {}
 
@@ -76,6 +78,9 @@ public struct ServerConfiguration: Sendable {
             } catch {
                 throw ConfigurationError(error.description)
             }
+        }
+        guard (1...3650).contains(eventRetentionDays) else {
+            throw ConfigurationError("the event retention must be 1 to 3650 days")
         }
         guard smtpRetryBaseSeconds >= 1, smtpRetryMaxSeconds >= smtpRetryBaseSeconds else {
             throw ConfigurationError("SMTP retry delays must be at least 1 s, the maximum no less than the first")

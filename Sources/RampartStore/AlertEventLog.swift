@@ -35,13 +35,20 @@ public struct EventLogPosition: Sendable, Equatable, Comparable {
 /// no event can appear below that line any more, and a rolled-back transaction's events never appear and hold
 /// nothing up. SQLite has one writer at a time, so its numbers are already in commit order (every `tx` is 0).
 enum AlertEventLog {
-    static func read(_ db: any SQLQuerying, after position: EventLogPosition, limit: Int) async throws -> [AlertEvent] {
-        let settled: SQL =
+    /// Events after `position`; only those of `tenants` when given.
+    static func read(_ db: any SQLQuerying, after position: EventLogPosition, limit: Int, tenants: [TenantID]? = nil)
+        async throws -> [AlertEvent]
+    {
+        var filter: SQL =
             db.dialect == .postgres ? " AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : ""
+        if let tenants {
+            guard !tenants.isEmpty else { return [] }
+            filter = filter + " AND tenant_id IN (\(SQL.joined(tenants.map { "\(bind: $0)" }, separator: ", ")))"
+        }
         return try await db.query(
             """
             SELECT tx, seq, tenant_id, alert_id, kind, severity, previous_severity, occurred_at FROM alert_events
-            WHERE (tx > \(bind: position.tx) OR (tx = \(bind: position.tx) AND seq > \(bind: position.seq)))\(settled)
+            WHERE (tx > \(bind: position.tx) OR (tx = \(bind: position.tx) AND seq > \(bind: position.seq)))\(filter)
             ORDER BY tx, seq LIMIT \(bind: limit)
             """
         ).map { row in
@@ -52,6 +59,17 @@ enum AlertEventLog {
                 previousSeverity: row.optionalString("previous_severity").flatMap(AlertSeverity.init(rawValue:)),
                 occurredAt: try row.timestamp("occurred_at"))
         }
+    }
+}
+
+extension AlertEventLog {
+    /// The newest settled event's position, nil for an empty log.
+    static func latest(_ db: any SQLQuerying) async throws -> EventLogPosition? {
+        let settled: SQL =
+            db.dialect == .postgres ? " WHERE tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : ""
+        guard let row = try await db.queryOne("SELECT tx, seq FROM alert_events\(settled) ORDER BY tx DESC, seq DESC LIMIT 1")
+        else { return nil }
+        return EventLogPosition(tx: try row.int("tx"), seq: try row.int("seq"))
     }
 }
 
@@ -78,5 +96,49 @@ enum EventLogCheckpoint {
             UPDATE consumer_checkpoints SET tx = \(bind: position.tx), position = \(bind: position.seq)
             WHERE name = \(bind: consumer)
             """)
+    }
+}
+
+/// Keeping the event log to its retention window. Events are deleted only once they are older than the window and
+/// every internal consumer has read them; the highest deleted position is kept, so a cursor from before it is
+/// known to have expired rather than silently skipping what was deleted.
+public struct EventLogRetention: Sendable {
+    let db: any SQLExecutor
+    static let prunedMarker = "pruned"
+    static let consumers = [NotificationRepository.consumer]
+
+    public init(db: any SQLExecutor) { self.db = db }
+
+    /// Deletes up to `batch` events older than `before`; returns how many went.
+    @discardableResult
+    public func prune(before: Timestamp, batch: Int = 10_000) async throws -> Int {
+        try await db.transaction { db in
+            let marker = try await EventLogCheckpoint.lock(db, consumer: Self.prunedMarker)
+            var bound: EventLogPosition?
+            for consumer in Self.consumers {
+                let position = try await EventLogCheckpoint.lock(db, consumer: consumer)
+                bound = min(bound ?? position, position)
+            }
+            let old = try await AlertEventLog.read(db, after: marker, limit: batch).prefix {
+                $0.occurredAt < before && $0.position <= (bound ?? .start)
+            }
+            guard let last = old.last else { return 0 }
+            try await db.execute(
+                """
+                DELETE FROM alert_events
+                WHERE tx < \(bind: last.position.tx) OR (tx = \(bind: last.position.tx) AND seq <= \(bind: last.position.seq))
+                """)
+            try await EventLogCheckpoint.save(db, consumer: Self.prunedMarker, position: last.position)
+            return old.count
+        }
+    }
+
+    /// The highest position deleted so far (`start` when nothing was).
+    public func pruned() async throws -> EventLogPosition {
+        guard
+            let row = try await db.queryOne(
+                "SELECT tx, position FROM consumer_checkpoints WHERE name = \(bind: Self.prunedMarker)")
+        else { return .start }
+        return EventLogPosition(tx: try row.int("tx"), seq: try row.int("position"))
     }
 }

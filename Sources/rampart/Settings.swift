@@ -79,6 +79,7 @@ enum Settings {
         configuration.smtpRetryBaseSeconds = reader.int(
             forKey: "smtpRetryBaseSeconds", default: configuration.smtpRetryBaseSeconds)
         configuration.smtpRetryMaxSeconds = reader.int(forKey: "smtpRetryMaxSeconds", default: configuration.smtpRetryMaxSeconds)
+        configuration.eventRetentionDays = reader.int(forKey: "eventRetentionDays", default: configuration.eventRetentionDays)
         try configuration.validate()
         return configuration
     }
