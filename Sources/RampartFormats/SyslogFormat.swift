@@ -1,0 +1,85 @@
+import Foundation
+import RampartCore
+
+/// RFC 5424 syslog messages and RFC 6587 / RFC 5425 octet-counting frames.
+public enum SyslogFormat {
+    /// Facility 13 ("log audit") and a severity from the alert's: what SIEMs expect of security events.
+    public static func priority(_ severity: AlertSeverity, facility: Int = 13) -> Int {
+        let level: Int =
+            switch severity {
+            case .high: 2
+            case .medium: 3
+            case .low: 4
+            case .informational, .unspecified: 6
+            }
+        return facility * 8 + level
+    }
+
+    /// `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] MSG`; header fields are trimmed to RFC 5424's
+    /// printable ASCII and lengths, structured data escaped.
+    public static func rfc5424(
+        priority: Int, time: Timestamp, hostname: String, appName: String = "rampart", messageID: String,
+        structuredData: [(id: String, parameters: [(String, String)])], message: String
+    ) -> String {
+        let data =
+            structuredData.isEmpty
+            ? "-"
+            : structuredData.map { element in
+                "[" + headerField(element.id, limit: 32, allowing: { $0 != "=" && $0 != "]" && $0 != "\"" })
+                    + element.parameters.map { name, value in
+                        " \(headerField(name, limit: 32, allowing: { $0 != "=" && $0 != "]" && $0 != "\"" }))=\"\(escapeParameter(value))\""
+                    }.joined() + "]"
+            }.joined()
+        return
+            "<\(priority)>1 \(rfc3339(time)) \(headerField(hostname, limit: 255)) \(headerField(appName, limit: 48)) - "
+            + "\(headerField(messageID, limit: 32)) \(data) \(message)"
+    }
+
+    /// RFC 5424 timestamps allow at most six fractional digits.
+    static func rfc3339(_ time: Timestamp) -> String {
+        let text = time.description
+        guard let dot = text.firstIndex(of: ".") else { return text }
+        let fraction = text[text.index(after: dot)...].dropLast()
+        return String(text[..<dot]) + "." + fraction.prefix(6) + "Z"
+    }
+
+    /// Printable US-ASCII without spaces, cut to `limit`; `-` (NILVALUE) when nothing is left.
+    static func headerField(_ value: String, limit: Int, allowing: (Character) -> Bool = { _ in true }) -> String {
+        let kept = value.filter { $0.isASCII && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && allowing($0) }
+        return kept.isEmpty ? "-" : String(kept.prefix(limit))
+    }
+
+    /// RFC 5424 §6.3.3: `"`, `\` and `]` are escaped with a backslash inside PARAM-VALUE.
+    public static func escapeParameter(_ value: String) -> String {
+        var result = ""
+        for character in value {
+            if character == "\"" || character == "\\" || character == "]" { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+
+    /// RFC 6587 §3.4.1 / RFC 5425 §4.3: `MSG-LEN SP SYSLOG-MSG`, the length in octets of the UTF-8 message.
+    public static func octetCounted(_ message: String) -> [UInt8] {
+        let bytes = Array(message.utf8)
+        return Array("\(bytes.count) ".utf8) + bytes
+    }
+
+    /// Splits a stream of octet-counted frames; the bytes of an incomplete last frame are left in `remainder`.
+    public static func frames(_ stream: [UInt8]) -> (frames: [[UInt8]], remainder: [UInt8])? {
+        var frames: [[UInt8]] = []
+        var index = 0
+        while index < stream.count {
+            guard let space = stream[index...].firstIndex(of: 0x20) else { return (frames, Array(stream[index...])) }
+            let digits = stream[index..<space]
+            guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ (0x30...0x39).contains($0) }), digits.first != 0x30,
+                let length = Int(String(decoding: digits, as: UTF8.self))
+            else { return nil }
+            let start = space + 1
+            guard start + length <= stream.count else { return (frames, Array(stream[index...])) }
+            frames.append(Array(stream[start..<(start + length)]))
+            index = start + length
+        }
+        return (frames, [])
+    }
+}
