@@ -52,21 +52,7 @@ public struct NotificationDeliveryService: Service {
     }
 
     public func run() async throws {
-        let stop = StopSignal()
-        await withGracefulShutdownHandler {
-            while !(await stop.requested) {
-                let busy: Bool
-                do {
-                    busy = try await pass()
-                } catch {
-                    logger.error("notification pass failed", metadata: ["error": "\(error)"])
-                    busy = false
-                }
-                if !busy { await stop.sleep(configuration.pollInterval) }
-            }
-        } onGracefulShutdown: {
-            Task { await stop.request() }
-        }
+        await PollingLoop.run(every: configuration.pollInterval, logger: logger, name: "notification") { try await pass() }
     }
 
     /// One pass of the three steps; true when any of them found work.
@@ -168,6 +154,26 @@ public struct NotificationDeliveryService: Service {
         }
         try await repository.record(email)
         return email
+    }
+}
+
+/// Runs `pass` until a graceful shutdown, pausing when a pass found nothing to do; a pass in progress finishes.
+enum PollingLoop {
+    static func run(every interval: Duration, logger: Logger, name: String, _ pass: @Sendable () async throws -> Bool) async {
+        let stop = StopSignal()
+        await withGracefulShutdownHandler {
+            while !(await stop.requested) {
+                var busy = false
+                do {
+                    busy = try await pass()
+                } catch {
+                    logger.error("\(name) pass failed", metadata: ["error": "\(error)"])
+                }
+                if !busy { await stop.sleep(interval) }
+            }
+        } onGracefulShutdown: {
+            Task { await stop.request() }
+        }
     }
 }
 

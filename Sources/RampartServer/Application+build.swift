@@ -39,6 +39,7 @@ public enum RampartApplication {
         PortalQueueRoutes(services: services).register(on: router)
         NotificationRoutes(services: services).register(on: router)
         PortalNotificationRoutes(services: services).register(on: router)
+        ConnectorRoutes(services: services).register(on: router)
         PortalOverviewRoutes(services: services).register(on: router)
         routes.set(router.routes.map { ($0.method, "\($0.path)") })
         return router
@@ -73,7 +74,7 @@ public enum RampartApplication {
             configuration: .init(
                 services: [
                     .init(service: DatabaseService(services: services)), .init(service: services.notifications),
-                    .init(service: EventLogRetentionService(services: services)),
+                    .init(service: EventLogRetentionService(services: services)), .init(service: services.connectorDelivery),
                     .init(service: application),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger))

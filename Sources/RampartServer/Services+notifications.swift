@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RampartCore
 import RampartDelivery
+import RampartIdentity
 import RampartStore
 
 /// Email notifications: rules managed through the API, CLI and portal; the delivery service sends their emails.
@@ -25,5 +26,30 @@ extension Services {
                 from: smtp?.mailFrom ?? EmailAddress("rampart@localhost.localdomain")!),
             client: smtp.map { SMTPClient(configuration: $0, logger: logger) }, configuration: settings, clock: clock,
             logger: logger)
+    }
+}
+
+/// Push connectors: managed through the API, pushed by the delivery service.
+extension Services {
+    public var connectorManagement: ConnectorManagementService {
+        ConnectorManagementService(repository: ConnectorRepository(db: database), apps: apps, alerts: alerts, clock: clock)
+    }
+
+    /// What a connector may read, resolved at every batch so a withdrawn authorization stops it at once.
+    public var connectorScopes: ConnectorDeliveryService.ScopeResolver {
+        let delegated = delegatedScopes
+        return { connector in
+            guard let app = connector.delegatedApp else { return [DirectoryService.hostScope(connector.tenantID)] }
+            let base = AccessScope.app(
+                clientID: app, homeTenantID: connector.tenantID, tenantID: connector.tenantID, grantedNow: [], tokenRoles: [])
+            return try await delegated.scopes(for: base).map(\.1).filter { $0.tenantID != connector.tenantID }
+        }
+    }
+
+    public var connectorDelivery: ConnectorDeliveryService {
+        ConnectorDeliveryService(
+            repository: ConnectorRepository(db: database), alerts: alerts, scopes: connectorScopes, clock: clock,
+            logger: logger, hostname: URL(string: configuration.resolvedPublicURL)?.host ?? "rampart",
+            portalURL: configuration.resolvedPublicURL)
     }
 }

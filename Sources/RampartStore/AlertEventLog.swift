@@ -10,6 +10,19 @@ public struct AlertEvent: Sendable, Equatable {
     /// The severity before an update (nil for a created alert, and for events written before severities were kept).
     public var previousSeverity: AlertSeverity?
     public var occurredAt: Timestamp
+
+    public init(
+        position: EventLogPosition, tenantID: TenantID, alertID: String, kind: String, severity: AlertSeverity?,
+        previousSeverity: AlertSeverity?, occurredAt: Timestamp
+    ) {
+        self.position = position
+        self.tenantID = tenantID
+        self.alertID = alertID
+        self.kind = kind
+        self.severity = severity
+        self.previousSeverity = previousSeverity
+        self.occurredAt = occurredAt
+    }
 }
 
 /// Where a consumer stands in the event log: the writing transaction and the sequence number of the last event
@@ -119,6 +132,8 @@ public struct EventLogRetention: Sendable {
                 let position = try await EventLogCheckpoint.lock(db, consumer: consumer)
                 bound = min(bound ?? position, position)
             }
+            // Connectors, paused ones too, keep what they have not pushed yet.
+            if let lowest = try await ConnectorRepository.lowestPosition(db) { bound = min(bound ?? lowest, lowest) }
             let old = try await AlertEventLog.read(db, after: marker, limit: batch).prefix {
                 $0.occurredAt < before && $0.position <= (bound ?? .start)
             }

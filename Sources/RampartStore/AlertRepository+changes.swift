@@ -4,6 +4,11 @@ import RampartCore
 public struct AlertChange: Sendable {
     public var event: AlertEvent
     public var alert: Alert
+
+    public init(event: AlertEvent, alert: Alert) {
+        self.event = event
+        self.alert = alert
+    }
 }
 
 /// A page of changes and where the next page starts.

@@ -504,6 +504,53 @@ public enum Migrations {
         Migration(version: 13, name: "alerts by last update (the SIEM API's time basis)") { _ in
             ["CREATE INDEX alerts_by_update ON alerts (tenant_id, last_update_time DESC, id DESC)"]
         },
+        Migration(version: 14, name: "push connectors, their checkpoints and dead letters") { dialect in
+            let serial =
+                dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            return [
+                """
+                CREATE TABLE connectors (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    delegated_app TEXT,
+                    target TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    severities TEXT NOT NULL,
+                    device_groups TEXT NOT NULL,
+                    kinds TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    tx BIGINT NOT NULL,
+                    position BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    lease_owner TEXT,
+                    lease_until BIGINT,
+                    sent_count BIGINT NOT NULL,
+                    failed_count BIGINT NOT NULL,
+                    dead_count BIGINT NOT NULL,
+                    last_error TEXT,
+                    last_sent_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE connector_dead_letters (
+                    id \(serial),
+                    connector_id TEXT NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    alert_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    tx BIGINT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    error TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX connector_dead_letters_by_connector ON connector_dead_letters (connector_id, id)",
+            ]
+        },
     ]
 }
 

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartStore
+import ServiceLifecycle
+
+/// Pushes each active connector's changes from its own checkpoint. The checkpoint moves only after the receiver
+/// took the batch; a failed batch is tried again with growing pauses, and after `maximumAttempts` its events go to
+/// the dead letters so one poisoned event cannot stop the rest. Connectors are leased, so with several processes on
+/// one PostgreSQL each connector is pushed by one of them, and a dead process's connectors pass to another when its
+/// lease runs out. After a crash at most one batch is sent again, each message with its stable event id.
+public struct ConnectorDeliveryService: Service {
+    public struct Configuration: Sendable {
+        public var pollInterval: Duration = .milliseconds(500)
+        public var batchSize = 500
+        public var leaseSeconds: Int64 = 60
+        public var maximumAttempts = 8
+        public var retryBaseSeconds: Int64 = 5
+        public var maximumRetrySeconds: Int64 = 300
+        public init() {}
+    }
+
+    /// Resolves the scopes a connector reads: its own tenant, or every tenant that authorizes its MSSP app.
+    public typealias ScopeResolver = @Sendable (Connector) async throws -> [AccessScope]
+
+    let repository: ConnectorRepository
+    let alerts: AlertRepository
+    let scopes: ScopeResolver
+    let configuration: Configuration
+    let clock: WallClock
+    let logger: Logger
+    let owner: String
+    let hostname: String
+    let portalURL: String
+
+    public init(
+        repository: ConnectorRepository, alerts: AlertRepository, scopes: @escaping ScopeResolver,
+        configuration: Configuration = .init(), clock: WallClock = .system, logger: Logger, hostname: String,
+        portalURL: String
+    ) {
+        self.repository = repository
+        self.alerts = alerts
+        self.scopes = scopes
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.hostname = hostname
+        self.portalURL = portalURL
+        owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    }
+
+    public func run() async throws {
+        await PollingLoop.run(every: configuration.pollInterval, logger: logger, name: "connector") { try await pass() }
+    }
+
+    /// One batch for every due connector; true when any of them moved.
+    @discardableResult
+    public func pass() async throws -> Bool {
+        let leased = try await repository.lease(
+            owner: owner, now: clock.now(), limit: 20, leaseSeconds: configuration.leaseSeconds)
+        var moved = false
+        for record in leased {
+            moved = try await push(record) || moved
+        }
+        return moved
+    }
+
+    func push(_ record: ConnectorRecord) async throws -> Bool {
+        let connector = record.connector
+        let readable = try await scopes(connector)
+        guard !readable.isEmpty else { return false }
+        let page = try await alerts.changes(across: readable, after: record.position, limit: configuration.batchSize)
+        guard page.next != record.position else { return false }
+        let chosen = page.changes.filter {
+            connector.accepts(kind: $0.event.kind, severity: $0.alert.severity, deviceGroup: $0.alert.rbacGroupName)
+        }
+        let messages = chosen.map {
+            ConnectorPayload.message($0, format: connector.format, hostname: hostname, portalURL: portalURL)
+        }
+        do {
+            try await SyslogSender(target: connector.target).send(messages)
+            try await repository.advance(id: connector.id, owner: owner, to: page.next, sent: messages.count, now: clock.now())
+            return true
+        } catch {
+            let description = String(describing: error).prefix(500)
+            if record.health.attempts + 1 >= configuration.maximumAttempts {
+                logger.warning(
+                    "connector batch dead-lettered",
+                    metadata: ["connector": "\(connector.id)", "tenant": "\(connector.tenantID)", "events": "\(chosen.count)"])
+                try await repository.deadLetter(
+                    id: connector.id, owner: owner, events: chosen.map { ($0.event, String(description)) }, through: page.next,
+                    now: clock.now())
+                return true
+            }
+            let exponent = min(record.health.attempts, 16)
+            let delay = min(configuration.maximumRetrySeconds, configuration.retryBaseSeconds << Int64(exponent))
+            try await repository.fail(
+                id: connector.id, owner: owner, error: String(description), retryAt: clock.now().adding(seconds: delay))
+            return false
+        }
+    }
+
+    /// Sends a connector's dead letters again (the alerts as they are now); those the receiver took are removed.
+    public func replay(_ connector: Connector, readable: [AccessScope]) async throws -> Int {
+        let letters = try await repository.deadLetters(connectorID: connector.id)
+        guard !letters.isEmpty else { return 0 }
+        var messages: [String] = []
+        var replayed: [Int64] = []
+        for letter in letters {
+            guard let scope = readable.first(where: { $0.tenantID == letter.tenantID }),
+                let alert = try await alerts.get(scope, id: letter.alertID)
+            else { continue }
+            let event = AlertEvent(
+                position: letter.position, tenantID: letter.tenantID, alertID: letter.alertID, kind: letter.kind,
+                severity: alert.severity, previousSeverity: nil, occurredAt: letter.createdAt)
+            messages.append(
+                ConnectorPayload.message(
+                    AlertChange(event: event, alert: alert), format: connector.format, hostname: hostname, portalURL: portalURL))
+            replayed.append(letter.id)
+        }
+        try await SyslogSender(target: connector.target).send(messages)
+        try await repository.removeDeadLetters(ids: replayed)
+        return replayed.count
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import RampartCore
+import RampartFormats
+
+/// Sends syslog messages over TCP with octet-counting framing (RFC 6587 §3.4.1), in clear or over TLS (RFC 5425)
+/// with the receiver's certificate verified against the system's or a given CA. A batch counts as taken when every
+/// frame was written, flushed, and the connection closed in order; syslog has no acknowledgement beyond that.
+public struct SyslogSender: Sendable {
+    public let target: Connector.SyslogTarget
+    let timeout: TimeAmount
+
+    public init(target: Connector.SyslogTarget, timeoutSeconds: Int64 = 30) {
+        self.target = target
+        timeout = .seconds(timeoutSeconds)
+    }
+
+    static func context(caFile: String?) throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let caFile { configuration.trustRoots = .file(caFile) }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    public func send(_ messages: [String]) async throws {
+        guard !messages.isEmpty else { return }
+        let tls = try target.tls ? Self.context(caFile: target.caFile) : nil
+        let serverName = target.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : target.host
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(timeout)
+            .connect(host: target.host, port: target.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.executeThenClose { _, outbound in
+            var buffer = ByteBuffer()
+            for message in messages {
+                buffer.writeBytes(SyslogFormat.octetCounted(message))
+                if buffer.readableBytes > 1 << 16 {
+                    try await outbound.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await outbound.write(buffer) }
+            outbound.finish()
+        }
+    }
+}
