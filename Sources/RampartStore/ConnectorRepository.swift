@@ -59,6 +59,11 @@ public struct ConnectorRepository: Sendable {
     /// The oldest position still in the event log: where a connector that starts from the beginning starts.
     public func retainedStart() async throws -> EventLogPosition { try await EventLogRetention(db: db).pruned() }
 
+    /// Every connector of the installation, for `/metrics`.
+    public func all() async throws -> [ConnectorRecord] {
+        try await db.query("SELECT * FROM connectors ORDER BY tenant_id, name").map(Self.record)
+    }
+
     public func connectors(tenantID: TenantID) async throws -> [ConnectorRecord] {
         try await db.query("SELECT * FROM connectors WHERE tenant_id = \(bind: tenantID) ORDER BY name").map(Self.record)
     }

@@ -111,6 +111,14 @@ import Testing
             }
             // The rewind reaches back before the connector existed: the first alert goes too.
             #expect(titles == ["Suspicious thing", "First \\", "During the outage", "Lost for a while", "While paused"])
+            // Health in /metrics, for every process alike.
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(
+                metrics.contains(
+                    "rampart_connector_dead_letters_total{connector=\"\(id)\",tenant=\"\(world.contoso.tenant.id)\",name=\"SOC syslog\"} 1"
+                ))
+            #expect(metrics.contains("rampart_connector_active{connector=\"\(id)\""))
+            #expect(metrics.contains("rampart_email_outbox{status=\"queued\"} 0"))
             // Another tenant's admin neither sees nor changes the connector.
             let theirs = try await AccessManagementTests().adminToken(
                 client, world, upn: "admin@fabrikam.example", password: world.fabrikam.adminPassword)
