@@ -31,26 +31,32 @@ public struct SyslogSender: Sendable {
         let serverName = target.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : target.host
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)
-            .connect(host: target.host, port: target.port) { channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(
                             try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        try await channel.executeThenClose { _, outbound in
-            var buffer = ByteBuffer()
+            .connect(host: target.host, port: target.port).get()
+        do {
+            // A write's future completes once its bytes reached the socket (after the TLS handshake, encrypted), so
+            // the batch is not reported as sent while it still sits in a buffer.
+            var buffer = channel.allocator.buffer(capacity: 1 << 16)
             for message in messages {
                 buffer.writeBytes(SyslogFormat.octetCounted(message))
                 if buffer.readableBytes > 1 << 16 {
-                    try await outbound.write(buffer)
+                    try await channel.writeAndFlush(buffer).get()
                     buffer.clear()
                 }
             }
-            if buffer.readableBytes > 0 { try await outbound.write(buffer) }
-            outbound.finish()
+            if buffer.readableBytes > 0 { try await channel.writeAndFlush(buffer).get() }
+            // Every byte is on the socket; how the peer takes the close does not change that.
+            try? await channel.close().get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
         }
     }
 }

@@ -34,6 +34,11 @@ public struct ServerConfiguration: Sendable {
     /// First retry delay of an email the relay did not take; doubles per attempt up to `smtpRetryMaxSeconds`.
     public var smtpRetryBaseSeconds: Int = 30
     public var smtpRetryMaxSeconds: Int = 3600
+    /// A connector's first retry delay, doubling per failed attempt up to `connectorRetryMaxSeconds`.
+    public var connectorRetryBaseSeconds: Int = 5
+    public var connectorRetryMaxSeconds: Int = 300
+    /// Failed attempts after which a connector's batch goes to its dead letters.
+    public var connectorMaxAttempts: Int = 8
     /// Days the alert event log (the cursor API's history) is kept; older events are deleted once consumed.
     public var eventRetentionDays: Int = 30
 
@@ -78,6 +83,10 @@ public struct ServerConfiguration: Sendable {
             } catch {
                 throw ConfigurationError(error.description)
             }
+        }
+        guard connectorRetryBaseSeconds >= 1, connectorRetryMaxSeconds >= connectorRetryBaseSeconds, connectorMaxAttempts >= 1
+        else {
+            throw ConfigurationError("connector retry delays must be at least 1 s and attempts at least 1")
         }
         guard (1...3650).contains(eventRetentionDays) else {
             throw ConfigurationError("the event retention must be 1 to 3650 days")

@@ -47,8 +47,13 @@ extension Services {
     }
 
     public var connectorDelivery: ConnectorDeliveryService {
-        ConnectorDeliveryService(
-            repository: ConnectorRepository(db: database), alerts: alerts, scopes: connectorScopes, clock: clock,
+        var settings = ConnectorDeliveryService.Configuration()
+        settings.retryBaseSeconds = Int64(configuration.connectorRetryBaseSeconds)
+        settings.maximumRetrySeconds = Int64(configuration.connectorRetryMaxSeconds)
+        settings.maximumAttempts = configuration.connectorMaxAttempts
+        return ConnectorDeliveryService(
+            repository: ConnectorRepository(db: database), alerts: alerts, scopes: connectorScopes, configuration: settings,
+            clock: clock,
             logger: logger, hostname: URL(string: configuration.resolvedPublicURL)?.host ?? "rampart",
             portalURL: configuration.resolvedPublicURL)
     }

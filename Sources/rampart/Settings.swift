@@ -79,6 +79,12 @@ enum Settings {
         configuration.smtpRetryBaseSeconds = reader.int(
             forKey: "smtpRetryBaseSeconds", default: configuration.smtpRetryBaseSeconds)
         configuration.smtpRetryMaxSeconds = reader.int(forKey: "smtpRetryMaxSeconds", default: configuration.smtpRetryMaxSeconds)
+        configuration.connectorRetryBaseSeconds = reader.int(
+            forKey: "connectorRetryBaseSeconds", default: configuration.connectorRetryBaseSeconds)
+        configuration.connectorRetryMaxSeconds = reader.int(
+            forKey: "connectorRetryMaxSeconds", default: configuration.connectorRetryMaxSeconds)
+        configuration.connectorMaxAttempts = reader.int(
+            forKey: "connectorMaxAttempts", default: configuration.connectorMaxAttempts)
         configuration.eventRetentionDays = reader.int(forKey: "eventRetentionDays", default: configuration.eventRetentionDays)
         try configuration.validate()
         return configuration
