@@ -29,13 +29,56 @@ public struct Connector: Sendable, Equatable {
         }
     }
 
+    /// A JSON POST to any HTTPS endpoint, signed with HMAC-SHA256 over the timestamp and the body.
+    public struct WebhookTarget: Sendable, Equatable, Codable {
+        public var url: String
+        public var caFile: String?
+
+        public init(url: String, caFile: String? = nil) {
+            self.url = url
+            self.caFile = caFile
+        }
+    }
+
+    /// Splunk's HTTP Event Collector: batched envelopes, optionally confirmed by indexer acknowledgement.
+    public struct HECTarget: Sendable, Equatable, Codable {
+        /// The collector's base URL, e.g. `https://splunk.example:8088`.
+        public var url: String
+        public var useAck: Bool
+        public var index: String?
+        public var sourcetype: String?
+        public var caFile: String?
+
+        public init(url: String, useAck: Bool, index: String? = nil, sourcetype: String? = nil, caFile: String? = nil) {
+            self.url = url
+            self.useAck = useAck
+            self.index = index
+            self.sourcetype = sourcetype
+            self.caFile = caFile
+        }
+    }
+
+    public enum Transport: Sendable, Equatable, Codable {
+        case syslog(SyslogTarget)
+        case webhook(WebhookTarget)
+        case hec(HECTarget)
+
+        public var name: String {
+            switch self {
+            case .syslog: "syslog"
+            case .webhook: "webhook"
+            case .hec: "hec"
+            }
+        }
+    }
+
     public var id: ObjectID
     /// The tenant that owns the connector.
     public var tenantID: TenantID
     public var name: String
     /// For an MSSP: every customer tenant that authorizes the app `delegatedApp`, each under that tenant's grant.
     public var delegatedApp: ObjectID?
-    public var target: SyslogTarget
+    public var transport: Transport
     public var format: Format
     /// Empty: every severity.
     public var severities: Set<AlertSeverity>
@@ -47,14 +90,14 @@ public struct Connector: Sendable, Equatable {
     public var createdAt: Timestamp
 
     public init(
-        id: ObjectID, tenantID: TenantID, name: String, delegatedApp: ObjectID?, target: SyslogTarget, format: Format,
+        id: ObjectID, tenantID: TenantID, name: String, delegatedApp: ObjectID?, transport: Transport, format: Format,
         severities: Set<AlertSeverity>, deviceGroups: Set<String>, kinds: Set<String>, state: State, createdAt: Timestamp
     ) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
         self.delegatedApp = delegatedApp
-        self.target = target
+        self.transport = transport
         self.format = format
         self.severities = severities
         self.deviceGroups = deviceGroups
@@ -71,16 +114,33 @@ public struct Connector: Sendable, Equatable {
             && (deviceGroups.isEmpty || deviceGroup.map(deviceGroups.contains) == true)
     }
 
+    static func checkURL(_ text: String) throws(RampartError) {
+        let lower = text.lowercased()
+        guard text.count <= 2000, lower.hasPrefix("https://") || lower.hasPrefix("http://"),
+            !text.contains(where: { $0 == " " || $0 == "\n" || $0 == "\r" })
+        else {
+            throw .invalidInput(code: "InvalidInput", message: "The receiver URL must be an http:// or https:// URL.")
+        }
+    }
+
     /// Checks what a person typed.
     public func validated() throws(RampartError) -> Connector {
         guard (1...100).contains(name.count) else {
             throw .invalidInput(code: "InvalidInput", message: "The connector name must be 1 to 100 characters.")
         }
-        guard !target.host.isEmpty, target.host.count <= 255, !target.host.contains(where: { $0 == " " || $0 == "/" }) else {
-            throw .invalidInput(code: "InvalidInput", message: "The receiver host is not a host name or address.")
-        }
-        guard (1...65535).contains(target.port) else {
-            throw .invalidInput(code: "InvalidInput", message: "The receiver port must be between 1 and 65535.")
+        switch transport {
+        case .syslog(let target):
+            guard !target.host.isEmpty, target.host.count <= 255, !target.host.contains(where: { $0 == " " || $0 == "/" })
+            else {
+                throw .invalidInput(code: "InvalidInput", message: "The receiver host is not a host name or address.")
+            }
+            guard (1...65535).contains(target.port) else {
+                throw .invalidInput(code: "InvalidInput", message: "The receiver port must be between 1 and 65535.")
+            }
+        case .webhook(let target):
+            try Self.checkURL(target.url)
+        case .hec(let target):
+            try Self.checkURL(target.url)
         }
         guard kinds.isSubset(of: Self.eventKinds) else {
             throw .invalidInput(code: "InvalidInput", message: "Event kinds are created, updated and resolved.")

@@ -26,6 +26,7 @@ public struct ConnectorDeliveryService: Service {
     let repository: ConnectorRepository
     let alerts: AlertRepository
     let scopes: ScopeResolver
+    let secrets: SecretBox
     let configuration: Configuration
     let clock: WallClock
     let logger: Logger
@@ -34,13 +35,14 @@ public struct ConnectorDeliveryService: Service {
     let portalURL: String
 
     public init(
-        repository: ConnectorRepository, alerts: AlertRepository, scopes: @escaping ScopeResolver,
+        repository: ConnectorRepository, alerts: AlertRepository, scopes: @escaping ScopeResolver, secrets: SecretBox,
         configuration: Configuration = .init(), clock: WallClock = .system, logger: Logger, hostname: String,
         portalURL: String
     ) {
         self.repository = repository
         self.alerts = alerts
         self.scopes = scopes
+        self.secrets = secrets
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -74,12 +76,9 @@ public struct ConnectorDeliveryService: Service {
         let chosen = page.changes.filter {
             connector.accepts(kind: $0.event.kind, severity: $0.alert.severity, deviceGroup: $0.alert.rbacGroupName)
         }
-        let messages = chosen.map {
-            ConnectorPayload.message($0, format: connector.format, hostname: hostname, portalURL: portalURL)
-        }
         do {
-            try await SyslogSender(target: connector.target).send(messages)
-            try await repository.advance(id: connector.id, owner: owner, to: page.next, sent: messages.count, now: clock.now())
+            try await deliver(chosen, record)
+            try await repository.advance(id: connector.id, owner: owner, to: page.next, sent: chosen.count, now: clock.now())
             return true
         } catch {
             let description = String(describing: error).prefix(500)
@@ -101,10 +100,10 @@ public struct ConnectorDeliveryService: Service {
     }
 
     /// Sends a connector's dead letters again (the alerts as they are now); those the receiver took are removed.
-    public func replay(_ connector: Connector, readable: [AccessScope]) async throws -> Int {
-        let letters = try await repository.deadLetters(connectorID: connector.id)
+    public func replay(_ record: ConnectorRecord, readable: [AccessScope]) async throws -> Int {
+        let letters = try await repository.deadLetters(connectorID: record.connector.id)
         guard !letters.isEmpty else { return 0 }
-        var messages: [String] = []
+        var changes: [AlertChange] = []
         var replayed: [Int64] = []
         for letter in letters {
             guard let scope = readable.first(where: { $0.tenantID == letter.tenantID }),
@@ -113,13 +112,35 @@ public struct ConnectorDeliveryService: Service {
             let event = AlertEvent(
                 position: letter.position, tenantID: letter.tenantID, alertID: letter.alertID, kind: letter.kind,
                 severity: alert.severity, previousSeverity: nil, occurredAt: letter.createdAt)
-            messages.append(
-                ConnectorPayload.message(
-                    AlertChange(event: event, alert: alert), format: connector.format, hostname: hostname, portalURL: portalURL))
+            changes.append(AlertChange(event: event, alert: alert))
             replayed.append(letter.id)
         }
-        try await SyslogSender(target: connector.target).send(messages)
+        try await deliver(changes, record)
         try await repository.removeDeadLetters(ids: replayed)
         return replayed.count
+    }
+
+    /// Hands changes to the connector's receiver; returns only once the receiver took them.
+    func deliver(_ changes: [AlertChange], _ record: ConnectorRecord) async throws {
+        let connector = record.connector
+        guard !changes.isEmpty else { return }
+        switch connector.transport {
+        case .syslog(let target):
+            try await SyslogSender(target: target).send(
+                changes.map {
+                    ConnectorPayload.message($0, format: connector.format, hostname: hostname, portalURL: portalURL)
+                })
+        case .webhook(let target):
+            try await WebhookSender(target: target, key: try secret(record)).send(
+                changes, format: connector.format, portalURL: portalURL, now: clock.now())
+        case .hec(let target):
+            try await HECSender(target: target, token: try secret(record), hostname: hostname, ackTimeout: .seconds(30))
+                .send(changes, format: connector.format, portalURL: portalURL)
+        }
+    }
+
+    func secret(_ record: ConnectorRecord) throws -> String {
+        guard let sealed = record.sealedSecret else { throw HTTPPost.Failure("the connector has no secret") }
+        return try secrets.open(sealed)
     }
 }

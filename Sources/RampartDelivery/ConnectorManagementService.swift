@@ -5,9 +5,18 @@ import RampartStore
 /// A connector as the API and the CLI give it.
 public struct ConnectorInput: Sendable, Codable {
     public var name: String
-    public var host: String
-    public var port: Int
+    /// `syslog` (default), `webhook` or `hec`.
+    public var transport: String?
+    public var host: String?
+    public var port: Int?
     public var tls: Bool?
+    /// Webhook and HEC: the receiver's URL.
+    public var url: String?
+    /// HEC: the collector token (stored sealed, never shown again), indexer acknowledgement, index, sourcetype.
+    public var token: String?
+    public var useAck: Bool?
+    public var index: String?
+    public var sourcetype: String?
     public var caFile: String?
     public var format: String
     public var severities: [String]?
@@ -19,14 +28,22 @@ public struct ConnectorInput: Sendable, Codable {
     public var start: String?
 
     public init(
-        name: String, host: String, port: Int, tls: Bool? = nil, caFile: String? = nil, format: String,
+        name: String, transport: String? = nil, host: String? = nil, port: Int? = nil, tls: Bool? = nil, url: String? = nil,
+        token: String? = nil, useAck: Bool? = nil, index: String? = nil, sourcetype: String? = nil, caFile: String? = nil,
+        format: String,
         severities: [String]? = nil, deviceGroups: [String]? = nil, kinds: [String]? = nil, delegatedApp: String? = nil,
         start: String? = nil
     ) {
         self.name = name
+        self.transport = transport
         self.host = host
         self.port = port
         self.tls = tls
+        self.url = url
+        self.token = token
+        self.useAck = useAck
+        self.index = index
+        self.sourcetype = sourcetype
         self.caFile = caFile
         self.format = format
         self.severities = severities
@@ -43,12 +60,16 @@ public struct ConnectorManagementService: Sendable {
     let repository: ConnectorRepository
     let apps: AppRepository
     let alerts: AlertRepository
+    let secrets: SecretBox
     let clock: WallClock
 
-    public init(repository: ConnectorRepository, apps: AppRepository, alerts: AlertRepository, clock: WallClock) {
+    public init(
+        repository: ConnectorRepository, apps: AppRepository, alerts: AlertRepository, secrets: SecretBox, clock: WallClock
+    ) {
         self.repository = repository
         self.apps = apps
         self.alerts = alerts
+        self.secrets = secrets
         self.clock = clock
     }
 
@@ -70,7 +91,8 @@ public struct ConnectorManagementService: Sendable {
         return record
     }
 
-    public func create(in scope: AccessScope, _ input: ConnectorInput) async throws -> ConnectorRecord {
+    /// The new connector, and for a webhook its signing key: shown this once, stored sealed.
+    public func create(in scope: AccessScope, _ input: ConnectorInput) async throws -> (ConnectorRecord, String?) {
         try scope.require(.managePortalSettings)
         guard let format = Connector.Format(rawValue: input.format.lowercased()) else {
             throw RampartError.invalidInput(code: "InvalidInput", message: "format must be cef, leef, json or ocsf.")
@@ -89,12 +111,37 @@ public struct ConnectorManagementService: Sendable {
             }
             delegatedApp = clientID
         }
+        let transport: Connector.Transport
+        var secret: String?
+        var shown: String?
+        switch (input.transport ?? "syslog").lowercased() {
+        case "syslog":
+            guard let host = input.host, let port = input.port else {
+                throw RampartError.invalidInput(code: "InvalidInput", message: "A syslog connector needs host and port.")
+            }
+            transport = .syslog(.init(host: host, port: port, tls: input.tls ?? true, caFile: input.caFile))
+        case "webhook":
+            transport = .webhook(.init(url: input.url ?? "", caFile: input.caFile))
+            let key = Self.makeKey()
+            secret = key
+            shown = key
+        case "hec":
+            guard let token = input.token, !token.isEmpty, token.count <= 256 else {
+                throw RampartError.invalidInput(code: "InvalidInput", message: "An HEC connector needs its collector token.")
+            }
+            transport = .hec(
+                .init(
+                    url: input.url ?? "", useAck: input.useAck ?? false, index: input.index, sourcetype: input.sourcetype,
+                    caFile: input.caFile))
+            secret = token
+        default:
+            throw RampartError.invalidInput(code: "InvalidInput", message: "transport must be syslog, webhook or hec.")
+        }
         let connector = try Connector(
             id: .random(), tenantID: scope.tenantID, name: input.name.trimmingCharacters(in: .whitespaces),
-            delegatedApp: delegatedApp,
-            target: Connector.SyslogTarget(host: input.host, port: input.port, tls: input.tls ?? true, caFile: input.caFile),
-            format: format, severities: severities, deviceGroups: Set(input.deviceGroups ?? []),
-            kinds: Set((input.kinds ?? []).map { $0.lowercased() }), state: .active, createdAt: clock.now()
+            delegatedApp: delegatedApp, transport: transport, format: format, severities: severities,
+            deviceGroups: Set(input.deviceGroups ?? []), kinds: Set((input.kinds ?? []).map { $0.lowercased() }),
+            state: .active, createdAt: clock.now()
         ).validated()
         let start: EventLogPosition
         switch input.start ?? "latest" {
@@ -103,13 +150,11 @@ public struct ConnectorManagementService: Sendable {
         default: throw RampartError.invalidInput(code: "InvalidInput", message: "start must be latest or earliest.")
         }
         try await repository.create(
-            connector, startingAt: start,
+            connector, sealedSecret: try secret.map(secrets.seal), startingAt: start,
             audit: .make(
                 scope, action: "connector.create", target: connector.name,
-                details:
-                    "\(connector.format.rawValue) to \(connector.target.host):\(connector.target.port) tls=\(connector.target.tls)"
-            ))
-        return try await self.connector(in: scope, id: connector.id)
+                details: "\(connector.transport.name) \(connector.format.rawValue)"))
+        return (try await self.connector(in: scope, id: connector.id), shown)
     }
 
     public func delete(in scope: AccessScope, id: ObjectID) async throws {
@@ -139,5 +184,13 @@ public struct ConnectorManagementService: Sendable {
     public func deadLetters(in scope: AccessScope, id: ObjectID) async throws -> [DeadLetter] {
         _ = try await connector(in: scope, id: id)
         return try await repository.deadLetters(connectorID: id)
+    }
+
+    /// 32 random bytes, base64url: a webhook signing key.
+    static func makeKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }

@@ -24,8 +24,11 @@ struct ConnectorRoutes {
         }
         manage.post("connectors") { request, _ in
             let scope = try await management.scope(request, requiring: .managePortalSettings)
-            let record = try await connectors.create(in: scope, try await management.decode(ConnectorInput.self, request))
-            return try JSONResponse.encodable(ConnectorBody(record), status: .created)
+            let (record, secret) = try await connectors.create(
+                in: scope, try await management.decode(ConnectorInput.self, request))
+            var body = ConnectorBody(record)
+            body.secret = secret
+            return try JSONResponse.encodable(body, status: .created)
         }
         manage.get("connectors/:id") { request, context in
             let scope = try await management.scope(request, requiring: .managePortalSettings)
@@ -65,7 +68,7 @@ struct ConnectorRoutes {
             let scope = try await management.scope(request, requiring: .managePortalSettings)
             let record = try await connectors.connector(in: scope, id: try id(context))
             let readable = try await services.connectorScopes(record.connector)
-            let replayed = try await services.connectorDelivery.replay(record.connector, readable: readable)
+            let replayed = try await services.connectorDelivery.replay(record, readable: readable)
             return try JSONResponse.encodable(["replayed": replayed])
         }
     }
@@ -86,10 +89,15 @@ struct ConnectorBody: Encodable {
     let name: String
     let state: String
     let format: String
-    let host: String
-    let port: Int
-    let tls: Bool
+    let transport: String
+    let host: String?
+    let port: Int?
+    let tls: Bool?
+    let url: String?
+    let useAck: Bool?
     let caFile: String?
+    /// A webhook's signing key, in the answer that created it only.
+    var secret: String?
     let delegatedApp: String?
     let severities: [String]
     let deviceGroups: [String]
@@ -112,10 +120,15 @@ struct ConnectorBody: Encodable {
         name = connector.name
         state = connector.state.rawValue
         format = connector.format.rawValue
-        host = connector.target.host
-        port = connector.target.port
-        tls = connector.target.tls
-        caFile = connector.target.caFile
+        transport = connector.transport.name
+        switch connector.transport {
+        case .syslog(let target):
+            (host, port, tls, url, useAck, caFile) = (target.host, target.port, target.tls, nil, nil, target.caFile)
+        case .webhook(let target):
+            (host, port, tls, url, useAck, caFile) = (nil, nil, nil, target.url, nil, target.caFile)
+        case .hec(let target):
+            (host, port, tls, url, useAck, caFile) = (nil, nil, nil, target.url, target.useAck, target.caFile)
+        }
         delegatedApp = connector.delegatedApp?.description
         severities = connector.severities.sorted().map(\.rawValue)
         deviceGroups = connector.deviceGroups.sorted()

@@ -34,6 +34,9 @@ public struct ServerConfiguration: Sendable {
     /// First retry delay of an email the relay did not take; doubles per attempt up to `smtpRetryMaxSeconds`.
     public var smtpRetryBaseSeconds: Int = 30
     public var smtpRetryMaxSeconds: Int = 3600
+    /// 32 bytes in base64 that seal stored secrets; a key file in the data directory is made when absent. Processes
+    /// sharing one PostgreSQL must be given the same key.
+    public var secretKey: String?
     /// A connector's first retry delay, doubling per failed attempt up to `connectorRetryMaxSeconds`.
     public var connectorRetryBaseSeconds: Int = 5
     public var connectorRetryMaxSeconds: Int = 300

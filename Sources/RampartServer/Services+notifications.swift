@@ -32,7 +32,8 @@ extension Services {
 /// Push connectors: managed through the API, pushed by the delivery service.
 extension Services {
     public var connectorManagement: ConnectorManagementService {
-        ConnectorManagementService(repository: ConnectorRepository(db: database), apps: apps, alerts: alerts, clock: clock)
+        ConnectorManagementService(
+            repository: ConnectorRepository(db: database), apps: apps, alerts: alerts, secrets: secrets, clock: clock)
     }
 
     /// What a connector may read, resolved at every batch so a withdrawn authorization stops it at once.
@@ -52,7 +53,8 @@ extension Services {
         settings.maximumRetrySeconds = Int64(configuration.connectorRetryMaxSeconds)
         settings.maximumAttempts = configuration.connectorMaxAttempts
         return ConnectorDeliveryService(
-            repository: ConnectorRepository(db: database), alerts: alerts, scopes: connectorScopes, configuration: settings,
+            repository: ConnectorRepository(db: database), alerts: alerts, scopes: connectorScopes, secrets: secrets,
+            configuration: settings,
             clock: clock,
             logger: logger, hostname: URL(string: configuration.resolvedPublicURL)?.host ?? "rampart",
             portalURL: configuration.resolvedPublicURL)

@@ -22,6 +22,8 @@ public struct Services: Sendable {
     public let clock: WallClock
     /// In memory for SQLite (one process); in the database for PostgreSQL, where several processes share it.
     public let rateLimiter: any RateLimiter
+    /// Seals the secrets Rampart must use again (webhook keys, HEC tokens) before they are stored.
+    public let secrets: SecretBox
 
     /// Opens the database, applies migrations and loads the signing keys.
     /// `clock` is the time access expiry is judged by; tests pass their own.
@@ -53,6 +55,7 @@ public struct Services: Sendable {
             authenticator: BearerAuthenticator(
                 keys: keys, directory: directory, apps: apps, rbac: rbac, issuerBase: issuer, clock: clock),
             portal: try PortalRenderer(), logger: logger, clock: clock,
-            rateLimiter: configuration.databaseURL.map { _ in DatabaseRateLimiter(db: database) } ?? InProcessRateLimiter())
+            rateLimiter: configuration.databaseURL.map { _ in DatabaseRateLimiter(db: database) } ?? InProcessRateLimiter(),
+            secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory))
     }
 }

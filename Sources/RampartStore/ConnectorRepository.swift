@@ -4,6 +4,8 @@ import RampartCore
 /// A connector with where it stands and what it has done.
 public struct ConnectorRecord: Sendable {
     public var connector: Connector
+    /// The sealed secret (webhook signing key, HEC token); open it with the installation's `SecretBox`.
+    public var sealedSecret: String?
     public var position: EventLogPosition
     public var health: ConnectorHealth
     public var nextAttemptAt: Timestamp
@@ -27,7 +29,9 @@ public struct ConnectorRepository: Sendable {
 
     public init(db: any SQLExecutor) { self.db = db }
 
-    public func create(_ connector: Connector, startingAt position: EventLogPosition, audit: AuditEntry) async throws {
+    public func create(
+        _ connector: Connector, sealedSecret: String?, startingAt position: EventLogPosition, audit: AuditEntry
+    ) async throws {
         do {
             try await db.transaction { db in
                 try await AuditRepository.append(audit, in: db)
@@ -36,18 +40,18 @@ public struct ConnectorRepository: Sendable {
                     columns: [
                         "id", "tenant_id", "name", "delegated_app", "target", "format", "severities", "device_groups", "kinds",
                         "state", "tx", "position", "attempts", "next_attempt_at", "sent_count", "failed_count", "dead_count",
-                        "created_at",
+                        "created_at", "secret",
                     ],
                     rows: [
                         [
                             connector.id.sqlValue, connector.tenantID.sqlValue, .text(connector.name),
-                            .optional(connector.delegatedApp), .text(try Self.encode(connector.target)),
+                            .optional(connector.delegatedApp), .text(try Self.encode(connector.transport)),
                             .text(connector.format.rawValue),
                             .text(AlertRepository.json(connector.severities.map(\.rawValue).sorted())),
                             .text(AlertRepository.json(connector.deviceGroups.sorted())),
                             .text(AlertRepository.json(connector.kinds.sorted())), .text(connector.state.rawValue),
                             .integer(position.tx), .integer(position.seq), .integer(0), .integer(0), .integer(0), .integer(0),
-                            .integer(0), connector.createdAt.sqlValue,
+                            .integer(0), connector.createdAt.sqlValue, .optional(sealedSecret),
                         ]
                     ])
             }
@@ -217,7 +221,7 @@ public struct ConnectorRepository: Sendable {
         let connector = Connector(
             id: try row.objectID("id"), tenantID: try row.tenantID("tenant_id"), name: try row.string("name"),
             delegatedApp: row.optionalString("delegated_app").flatMap(ObjectID.init),
-            target: try JSONDecoder().decode(Connector.SyslogTarget.self, from: Data(try row.string("target").utf8)),
+            transport: try Self.decodeTransport(try row.string("target")),
             format: Connector.Format(rawValue: try row.string("format")) ?? .json,
             severities: Set(
                 try AlertRepository.stringArray(try row.string("severities")).compactMap(AlertSeverity.init(rawValue:))),
@@ -225,7 +229,8 @@ public struct ConnectorRepository: Sendable {
             kinds: Set(try AlertRepository.stringArray(try row.string("kinds"))),
             state: Connector.State(rawValue: try row.string("state")) ?? .paused, createdAt: try row.timestamp("created_at"))
         return ConnectorRecord(
-            connector: connector, position: EventLogPosition(tx: try row.int("tx"), seq: try row.int("position")),
+            connector: connector, sealedSecret: row.optionalString("secret"),
+            position: EventLogPosition(tx: try row.int("tx"), seq: try row.int("position")),
             health: ConnectorHealth(
                 sent: try row.int("sent_count"), failed: try row.int("failed_count"), deadLettered: try row.int("dead_count"),
                 attempts: Int(try row.int("attempts")), lastError: row.optionalString("last_error"),
@@ -233,7 +238,11 @@ public struct ConnectorRepository: Sendable {
             nextAttemptAt: try row.timestamp("next_attempt_at"))
     }
 
-    static func encode(_ target: Connector.SyslogTarget) throws -> String {
+    static func decodeTransport(_ text: String) throws -> Connector.Transport {
+        try JSONDecoder().decode(Connector.Transport.self, from: Data(text.utf8))
+    }
+
+    static func encode(_ target: Connector.Transport) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(target), as: UTF8.self)

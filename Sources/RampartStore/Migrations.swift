@@ -551,6 +551,9 @@ public enum Migrations {
                 "CREATE INDEX connector_dead_letters_by_connector ON connector_dead_letters (connector_id, id)",
             ]
         },
+        Migration(version: 15, name: "connector secrets (sealed with the installation's key)") { _ in
+            ["ALTER TABLE connectors ADD COLUMN secret TEXT"]
+        },
     ]
 }
 

@@ -33,7 +33,9 @@ enum Settings {
         }
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: values),
-            EnvironmentVariablesProvider(secretsSpecifier: .specific(["RAMPART_DATABASE_URL", "RAMPART_SMTP_URL"])).prefixKeys(
+            EnvironmentVariablesProvider(
+                secretsSpecifier: .specific(["RAMPART_DATABASE_URL", "RAMPART_SMTP_URL", "RAMPART_SECRET_KEY"])
+            ).prefixKeys(
                 with: "rampart"),
         ]
         let file = configFile ?? ProcessInfo.processInfo.environment["RAMPART_CONFIG"]
@@ -79,6 +81,7 @@ enum Settings {
         configuration.smtpRetryBaseSeconds = reader.int(
             forKey: "smtpRetryBaseSeconds", default: configuration.smtpRetryBaseSeconds)
         configuration.smtpRetryMaxSeconds = reader.int(forKey: "smtpRetryMaxSeconds", default: configuration.smtpRetryMaxSeconds)
+        configuration.secretKey = reader.string(forKey: "secretKey", isSecret: true)
         configuration.connectorRetryBaseSeconds = reader.int(
             forKey: "connectorRetryBaseSeconds", default: configuration.connectorRetryBaseSeconds)
         configuration.connectorRetryMaxSeconds = reader.int(

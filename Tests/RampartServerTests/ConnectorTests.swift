@@ -20,7 +20,8 @@ import Testing
         settings.maximumAttempts = 3
         let delivery = ConnectorDeliveryService(
             repository: ConnectorRepository(db: world.services.database), alerts: world.services.alerts,
-            scopes: world.services.connectorScopes, configuration: settings, clock: clock.wall, logger: world.services.logger,
+            scopes: world.services.connectorScopes, secrets: world.services.secrets, configuration: settings, clock: clock.wall,
+            logger: world.services.logger,
             hostname: "rampart.test", portalURL: "https://rampart.test")
         try await world.application().test(.router) { client in
             let admin = try await AccessManagementTests().adminToken(client, world)
