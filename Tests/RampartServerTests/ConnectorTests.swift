@@ -128,3 +128,65 @@ import Testing
         try await receiver.stop()
     }
 }
+
+@Suite struct DelegatedConnectorTests {
+    /// An MSSP's connector pushes exactly the customers that authorize its app, each under that authorization's
+    /// device-group limit, and stops for a customer the moment the authorization is withdrawn.
+    @Test func anMSSPConnectorFollowsEachCustomersAuthorization() async throws {
+        let world = try await TestWorld()
+        let services = world.services
+        let receiver = try await SyslogReceiver()
+        let mssp = try await services.admin.createTenant(name: "MSSP", domain: "mssp.example", kind: .mssp)
+        let msspScope = DirectoryService.hostScope(mssp.tenant.id)
+        let app = try await services.admin.createApp(in: msspScope, displayName: "SIEM pusher")
+        let contosoScope = DirectoryService.hostScope(world.contoso.tenant.id)
+        _ = try await services.access.saveDeviceGroup(
+            in: contosoScope,
+            DeviceGroupInput(
+                name: "Servers", rank: 1, description: nil, remediationLevel: nil, rules: DeviceGroupRules(tags: ["server"]),
+                userGroups: nil))
+        _ = try await services.appAuthorizations.authorize(
+            in: contosoScope, clientID: app.clientID, permissions: ["Alert.Read.All"], deviceGroups: ["Servers"])
+        let (made, _) = try await services.connectorManagement.create(
+            in: msspScope,
+            ConnectorInput(
+                name: "All customers", host: "127.0.0.1", port: receiver.port, tls: false, format: "json",
+                delegatedApp: app.clientID.description))
+        try await world.application().test(.router) { client in
+            var server = record("s1", title: "Contoso server")
+            server["device"] = ["hostname": "srv-1", "tags": ["server"]]
+            var laptop = record("l1", title: "Contoso laptop")
+            laptop["device"] = ["hostname": "lap-1"]
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: try await client.token(world.contoso), method: .post,
+                body: ingestBody([server, laptop]))
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: try await client.token(world.fabrikam), method: .post,
+                body: ingestBody([record("f1", title: "Fabrikam alert")]))
+        }
+        try await services.connectorDelivery.pass()
+        let received = try await receiver.received(atLeast: 1)
+        #expect(received.count == 1)
+        #expect(received.first?.contains("Contoso server") == true, "outside the authorized device group: not pushed")
+        #expect(received.first?.contains("tenant=\"\(world.contoso.tenant.id)\"") == true)
+        #expect(try await services.connectorManagement.connectors(in: msspScope).first?.connector.id == made.connector.id)
+        #expect(try await services.connectorManagement.connectors(in: contosoScope).isEmpty, "the MSSP's connector is its own")
+
+        // Withdrawn: the next batch reads nothing of Contoso any more.
+        try await services.appAuthorizations.remove(in: contosoScope, clientID: app.clientID)
+        var later = AlertSubmission(
+            sourceID: "s2", device: DeviceIdentity(hostname: "srv-2", tags: ["server"]), title: "After the withdrawal",
+            description: "", severity: .high, category: "Execution", detectionSource: "ThirdPartySensors", detectorID: nil,
+            firstEventTime: nil, lastEventTime: nil, mitreTechniques: [], evidence: [])
+        later.description = "x"
+        _ = try await services.alerts.ingest(
+            [later],
+            scope: AccessScope(
+                tenantID: world.contoso.tenant.id, principal: .app(clientID: .random(), tenantID: world.contoso.tenant.id),
+                capabilities: [.ingestAlerts], deviceGroups: .all), now: .now())
+        try await services.connectorDelivery.pass()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(receiver.received.count == 1)
+        try await receiver.stop()
+    }
+}
