@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartDelivery
+import RampartServer
+import RampartStore
+
+/// Push connectors from the host's shell, with the authority of a tenant administrator.
+struct ConnectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connector", abstract: "Push connectors (syslog, webhook, Splunk HEC) of a tenant.",
+        subcommands: [Create.self, List.self, Pause.self, Resume.self, Rewind.self, Delete.self, DeadLetters.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a connector; prints its id (and a webhook's signing key, shown this once).")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Option(help: "The connector name.") var name: String
+        @Option(help: "syslog, webhook or hec.") var transport: String = "syslog"
+        @Option(help: "syslog: the receiver's host.") var host: String?
+        @Option(help: "syslog: the receiver's port.") var port: Int?
+        @Flag(help: "syslog: plain TCP instead of TLS.") var noTLS = false
+        @Option(help: "webhook: the endpoint; hec: the collector's base URL.") var url: String?
+        @Option(help: "hec: the collector token (read from RAMPART_HEC_TOKEN when absent).") var token: String?
+        @Flag(help: "hec: wait for indexer acknowledgement.") var ack = false
+        @Option(help: "PEM roots the receiver's certificate must chain to.") var ca: String?
+        @Option(help: "cef, leef, json or ocsf.") var format: String = "cef"
+        @Option(name: .customLong("severity"), help: "Only these severities; repeatable.") var severities: [String] = []
+        @Option(name: .customLong("device-group"), help: "Only these device groups; repeatable.") var deviceGroups: [String] = []
+        @Option(name: .customLong("kind"), help: "Only these kinds (created, updated, resolved); repeatable.") var kinds:
+            [String] = []
+        @Option(help: "For an MSSP: an app whose authorizing customers are all pushed.") var delegatedApp: String?
+        @Option(help: "latest (default) or earliest.") var start: String?
+
+        func run() async throws {
+            try await withServices(storage) { services in
+                let (record, secret) = try await services.connectorManagement.create(
+                    in: try await tenant.scope(services),
+                    ConnectorInput(
+                        name: name, transport: transport, host: host, port: port, tls: !noTLS, url: url,
+                        token: token ?? ProcessInfo.processInfo.environment["RAMPART_HEC_TOKEN"], useAck: ack, caFile: ca,
+                        format: format, severities: severities, deviceGroups: deviceGroups, kinds: kinds,
+                        delegatedApp: delegatedApp, start: start))
+                Console.line(CLIText().format("cli_connector_created", record.connector.name, record.connector.id.description))
+                if let secret { Console.line(CLIText().format("cli_connector_secret", secret)) }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List connectors with their health.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+
+        func run() async throws {
+            try await withServices(storage) { services in
+                for record in try await services.connectorManagement.connectors(in: try await tenant.scope(services)) {
+                    let health = record.health
+                    Console.line(
+                        "\(record.connector.id)  \(record.connector.name)  \(record.connector.transport.name)/\(record.connector.format.rawValue)  "
+                            + "\(record.connector.state.rawValue)  sent=\(health.sent) failed=\(health.failed) "
+                            + "dead=\(health.deadLettered) lag=\(health.lag)  \(health.lastError ?? "")")
+                }
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop pushing; the checkpoint stays.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Argument(help: "The connector id.") var id: String
+
+        func run() async throws {
+            try await withServices(storage) { services in
+                _ = try await services.connectorManagement.setState(
+                    in: try await tenant.scope(services), id: try connectorID(id), .paused)
+                Console.line(CLIText().format("cli_done", id))
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Push again from the checkpoint.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Argument(help: "The connector id.") var id: String
+
+        func run() async throws {
+            try await withServices(storage) { services in
+                _ = try await services.connectorManagement.setState(
+                    in: try await tenant.scope(services), id: try connectorID(id), .active)
+                Console.line(CLIText().format("cli_done", id))
+            }
+        }
+    }
+
+    struct Rewind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Push again everything from a time on.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Argument(help: "The connector id.") var id: String
+        @Option(help: "ISO 8601 date and time.") var to: String
+
+        func run() async throws {
+            try await withServices(storage) { services in
+                guard let time = Timestamp(iso8601: to) else { throw CLIFailure(CLIText().format("cli_bad_time", to)) }
+                _ = try await services.connectorManagement.rewind(
+                    in: try await tenant.scope(services), id: try connectorID(id), to: time)
+                Console.line(CLIText().format("cli_done", id))
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a connector.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Argument(help: "The connector id.") var id: String
+
+        func run() async throws {
+            try await withServices(storage) { services in
+                try await services.connectorManagement.delete(in: try await tenant.scope(services), id: try connectorID(id))
+                Console.line(CLIText().format("cli_deleted", id))
+            }
+        }
+    }
+
+    struct DeadLetters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dead-letters", abstract: "List a connector's dead letters, or send them again with --replay.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Argument(help: "The connector id.") var id: String
+        @Flag(help: "Send them again now.") var replay = false
+
+        func run() async throws {
+            try await withServices(storage) { services in
+                let scope = try await tenant.scope(services)
+                let record = try await services.connectorManagement.connector(in: scope, id: try connectorID(id))
+                if replay {
+                    let readable = try await services.connectorScopes(record.connector)
+                    let count = try await services.connectorDelivery.replay(record, readable: readable)
+                    Console.line(CLIText().format("cli_replayed", count))
+                    return
+                }
+                for letter in try await services.connectorManagement.deadLetters(in: scope, id: record.connector.id) {
+                    Console.line("\(letter.createdAt)  \(letter.tenantID)  \(letter.alertID)  \(letter.kind)  \(letter.error)")
+                }
+            }
+        }
+    }
+}
+
+func connectorID(_ text: String) throws -> ObjectID {
+    guard let id = ObjectID(text) else { throw CLIFailure(CLIText().format("cli_bad_id", text)) }
+    return id
+}
