@@ -40,6 +40,7 @@ public enum RampartApplication {
         NotificationRoutes(services: services).register(on: router)
         PortalNotificationRoutes(services: services).register(on: router)
         ConnectorRoutes(services: services).register(on: router)
+        PortalConnectorRoutes(services: services).register(on: router)
         PortalOverviewRoutes(services: services).register(on: router)
         routes.set(router.routes.map { ($0.method, "\($0.path)") })
         return router

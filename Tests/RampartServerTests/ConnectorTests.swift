@@ -190,3 +190,45 @@ import Testing
         try await receiver.stop()
     }
 }
+
+@Suite struct PortalConnectorTests {
+    @Test func connectorsAreManagedInThePortal() async throws {
+        let world = try await TestWorld()
+        try await world.application().test(.router) { client in
+            var jar = CookieJar()
+            _ = try await PortalTests().signIn(
+                client, &jar, upn: "admin@contoso.example", password: world.contoso.adminPassword)
+            let empty = try await client.execute(uri: "/settings/connectors", method: .get, headers: jar.header)
+            let emptyHTML = String(buffer: empty.body)
+            #expect(empty.status == .ok && emptyHTML.contains("id=\"no-connectors\""))
+            let csrf = hiddenCSRF(emptyHTML) ?? ""
+            let bad = try await client.form(
+                "/settings/connectors",
+                ["csrf": csrf, "name": "x", "transport": "syslog", "host": "h", "port": "0", "format": "cef"],
+                headers: jar.header)
+            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("id=\"connectors-error\""))
+            let hook = try await client.form(
+                "/settings/connectors",
+                ["csrf": csrf, "name": "Hook", "transport": "webhook", "url": "https://siem.example/hook", "format": "ocsf"],
+                headers: jar.header)
+            let hookHTML = String(buffer: hook.body)
+            #expect(hook.status == .ok && hookHTML.contains("id=\"connector-secret\""))
+            #expect(hookHTML.contains("https://siem.example/hook"))
+            let scope = DirectoryService.hostScope(world.contoso.tenant.id)
+            let id = try #require(try await world.services.connectorManagement.connectors(in: scope).first?.connector.id)
+            let paused = try await client.form("/settings/connectors/\(id)/pause", ["csrf": csrf], headers: jar.header)
+            #expect(paused.status == .seeOther)
+            #expect(try await world.services.connectorManagement.connector(in: scope, id: id).connector.state == .paused)
+            let listed = String(
+                buffer: try await client.execute(uri: "/settings/connectors", method: .get, headers: jar.header).body)
+            #expect(listed.contains("class=\"resume\"") && !listed.contains("id=\"connector-secret\""), "the key is shown once")
+            let rewound = try await client.form(
+                "/settings/connectors/\(id)/rewind", ["csrf": csrf, "time": "2026-11-01T00:00"], headers: jar.header)
+            #expect(rewound.status == .seeOther)
+            _ = try await client.form("/settings/connectors/\(id)/delete", ["csrf": csrf], headers: jar.header)
+            #expect(try await world.services.connectorManagement.connectors(in: scope).isEmpty)
+            let forged = try await client.form("/settings/connectors/\(id)/pause", ["csrf": "nope"], headers: jar.header)
+            #expect(forged.status == .badRequest)
+        }
+    }
+}
