@@ -108,7 +108,9 @@ let package = Package(
         .executableTarget(
             name: "rampart",
             dependencies: [
-                "RampartCore", "RampartStore", "RampartIdentity", "RampartServer", "RampartDelivery",
+                "RampartCore", "RampartStore", "RampartIdentity", "RampartServer", "RampartDelivery", "RampartFormats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],

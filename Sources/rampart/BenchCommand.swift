@@ -8,7 +8,7 @@ import RampartStore
 /// Helpers for the benchmarks in docs/PERFORMANCE.md.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmark helpers.", subcommands: [Seed.self])
+        commandName: "bench", abstract: "Benchmark helpers.", subcommands: [Seed.self, Push.self])
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of docs/PERFORMANCE.md: seed N alerts over T tenants, then measure HTTP ingest and list with wrk.
+# Connector push throughput is measured in process: rampart bench push --alerts 100000 --format cef.
 # Usage: scripts/bench/run.sh sqlite|postgres [ALERTS] [TENANTS] [SECONDS]
 # Builds in release into .build-release; PostgreSQL is a throw-away cluster started by scripts/start-postgres.sh.
 set -euo pipefail
@@ -58,6 +59,9 @@ echo "== GET /api/alerts?\$top=10000, 1 connection, ${seconds}s"
 QUERY="/api/alerts?\$top=10000" wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== GET /api/mssp/alerts?\$top=100 across $tenants tenants (an MSSP app authorized in each), 1 connection, ${seconds}s"
 TOKENS_LUA="$work/mssp-tokens.lua" QUERY="/api/mssp/alerts?\$top=100" \
+  wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
+echo "== GET /siem/api/alerts?ago=P1D&limit=10000 (SIEM API, 10,000 flat detections), 1 connection, ${seconds}s"
+QUERY="/siem/api/alerts?ago=P1D&limit=10000" \
   wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
 BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
