@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var connectorRetryMaxSeconds: Int = 300
     /// Failed attempts after which a connector's batch goes to its dead letters.
     public var connectorMaxAttempts: Int = 8
+    /// How long a process holds a connector: another process takes over a dead one's connectors after this.
+    public var connectorLeaseSeconds: Int = 60
     /// Days the alert event log (the cursor API's history) is kept; older events are deleted once consumed.
     public var eventRetentionDays: Int = 30
 
@@ -87,9 +89,10 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(error.description)
             }
         }
-        guard connectorRetryBaseSeconds >= 1, connectorRetryMaxSeconds >= connectorRetryBaseSeconds, connectorMaxAttempts >= 1
+        guard connectorRetryBaseSeconds >= 1, connectorRetryMaxSeconds >= connectorRetryBaseSeconds, connectorMaxAttempts >= 1,
+            connectorLeaseSeconds >= 5
         else {
-            throw ConfigurationError("connector retry delays must be at least 1 s and attempts at least 1")
+            throw ConfigurationError("connector retry delays must be at least 1 s, attempts at least 1 and leases at least 5 s")
         }
         guard (1...3650).contains(eventRetentionDays) else {
             throw ConfigurationError("the event retention must be 1 to 3650 days")

@@ -52,6 +52,7 @@ extension Services {
         settings.retryBaseSeconds = Int64(configuration.connectorRetryBaseSeconds)
         settings.maximumRetrySeconds = Int64(configuration.connectorRetryMaxSeconds)
         settings.maximumAttempts = configuration.connectorMaxAttempts
+        settings.leaseSeconds = Int64(configuration.connectorLeaseSeconds)
         return ConnectorDeliveryService(
             repository: ConnectorRepository(db: database), alerts: alerts, scopes: connectorScopes, secrets: secrets,
             configuration: settings,

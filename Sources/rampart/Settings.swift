@@ -86,6 +86,8 @@ enum Settings {
             forKey: "connectorRetryBaseSeconds", default: configuration.connectorRetryBaseSeconds)
         configuration.connectorRetryMaxSeconds = reader.int(
             forKey: "connectorRetryMaxSeconds", default: configuration.connectorRetryMaxSeconds)
+        configuration.connectorLeaseSeconds = reader.int(
+            forKey: "connectorLeaseSeconds", default: configuration.connectorLeaseSeconds)
         configuration.connectorMaxAttempts = reader.int(
             forKey: "connectorMaxAttempts", default: configuration.connectorMaxAttempts)
         configuration.eventRetentionDays = reader.int(forKey: "eventRetentionDays", default: configuration.eventRetentionDays)
