@@ -12,7 +12,10 @@ import ServiceLifecycle
 public struct ConnectorDeliveryService: Service {
     public struct Configuration: Sendable {
         public var pollInterval: Duration = .milliseconds(500)
-        public var batchSize = 500
+        /// Changes per batch: syslog takes large batches over one connection; HTTP receivers cap request sizes
+        /// (Splunk's default is about 1 MB), so webhooks and HEC get smaller ones.
+        public var syslogBatchSize = 2000
+        public var httpBatchSize = 500
         public var leaseSeconds: Int64 = 60
         public var maximumAttempts = 8
         public var retryBaseSeconds: Int64 = 5
@@ -71,7 +74,12 @@ public struct ConnectorDeliveryService: Service {
         let connector = record.connector
         let readable = try await scopes(connector)
         guard !readable.isEmpty else { return false }
-        let page = try await alerts.changes(across: readable, after: record.position, limit: configuration.batchSize)
+        let limit: Int =
+            switch connector.transport {
+            case .syslog: configuration.syslogBatchSize
+            case .webhook, .hec: configuration.httpBatchSize
+            }
+        let page = try await alerts.changes(across: readable, after: record.position, limit: limit)
         guard page.next != record.position else { return false }
         let chosen = page.changes.filter {
             connector.accepts(kind: $0.event.kind, severity: $0.alert.severity, deviceGroup: $0.alert.rbacGroupName)
