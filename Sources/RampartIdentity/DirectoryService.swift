@@ -165,6 +165,32 @@ public struct DirectoryService: Sendable {
     }
 
     /// Grants application permissions in the scope's tenant to an app registered there.
+    /// Registers (or with `present: false` removes) a redirect URI for the app's authorization-code sign-ins: an
+    /// `https` URI, or `http` on a loopback host, without a fragment.
+    public func setRedirectURI(in scope: AccessScope, clientID: ObjectID, uri: String, present: Bool = true) async throws
+        -> [String]
+    {
+        try scope.require(.manageDirectory)
+        guard try await apps.app(in: scope, clientID: clientID) != nil else {
+            throw RampartError.notFound("App \(clientID) was not found.")
+        }
+        if present {
+            guard uri.count <= 2000, let components = URLComponents(string: uri), components.fragment == nil,
+                let host = components.host, !host.isEmpty,
+                components.scheme?.lowercased() == "https"
+                    || (components.scheme?.lowercased() == "http" && TokenService.isAllowedRedirect(uri))
+            else {
+                throw RampartError.invalidInput(
+                    code: "InvalidInput", message: "A redirect URI is https://…, or http:// on localhost, without a fragment.")
+            }
+        }
+        try await apps.setRedirectURI(
+            clientID: clientID, uri: uri, present: present,
+            audit: .make(
+                scope, action: present ? "app.redirect.add" : "app.redirect.remove", target: clientID.description, details: uri))
+        return try await apps.redirectURIs(clientID: clientID)
+    }
+
     public func grant(in scope: AccessScope, clientID: ObjectID, permissions: [String]) async throws -> Set<AppPermission> {
         try scope.require(.manageDirectory)
         let parsed = try AppPermission.parseList(permissions)

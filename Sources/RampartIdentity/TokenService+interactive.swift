@@ -4,7 +4,8 @@ import JWTKit
 import RampartCore
 import RampartStore
 
-/// The parameters of `GET /{tenant}/oauth2/v2.0/authorize`.
+/// The parameters of `GET /{tenant}/oauth2/v2.0/authorize` (and of v1's `/oauth2/authorize`, which names a
+/// `resource` instead of scopes).
 public struct AuthorizeRequest: Sendable {
     public var tenantReference: String
     public var clientID: String?
@@ -15,6 +16,7 @@ public struct AuthorizeRequest: Sendable {
     public var codeChallenge: String?
     public var codeChallengeMethod: String?
     public var nonce: String?
+    public var resource: String?
 
     public init(tenantReference: String, parameters: [String: String]) {
         self.tenantReference = tenantReference
@@ -26,6 +28,7 @@ public struct AuthorizeRequest: Sendable {
         codeChallenge = parameters["code_challenge"]
         codeChallengeMethod = parameters["code_challenge_method"]
         nonce = parameters["nonce"]
+        resource = parameters["resource"]
     }
 }
 
@@ -70,11 +73,26 @@ extension TokenService {
 
     /// Checks an authorize request for the signed-in `home` user and returns the URL to send the browser to.
     public func authorize(_ request: AuthorizeRequest, home: User) async throws(AuthorizeFailure) -> String {
-        guard let clientText = request.clientID, let clientID = ObjectID(clientText), clientID == Self.publicClientID else {
+        guard let clientText = request.clientID, let clientID = ObjectID(clientText) else {
             throw .page("The application is not registered for interactive sign-in with this service.")
         }
-        guard let redirect = request.redirectURI, Self.isAllowedRedirect(redirect) else {
-            throw .page("The redirect address is not allowed: use an http://localhost or http://127.0.0.1 address.")
+        let isPublic = clientID == Self.publicClientID
+        guard let redirect = request.redirectURI else { throw .page("The request has no redirect_uri.") }
+        if isPublic {
+            guard Self.isAllowedRedirect(redirect) else {
+                throw .page("The redirect address is not allowed: use an http://localhost or http://127.0.0.1 address.")
+            }
+        } else {
+            // A registered app: the redirect must be one of its own, exactly (what MSSP token scripts use).
+            let registered: [String]
+            do {
+                registered = try await apps.app(clientID: clientID) == nil ? [] : try await apps.redirectURIs(clientID: clientID)
+            } catch {
+                throw .page("The request could not be processed; retry.")
+            }
+            guard registered.contains(redirect) else {
+                throw .page("The redirect address is not registered for this application.")
+            }
         }
         func back(_ code: OAuthError.Code, _ description: String) -> AuthorizeFailure {
             .redirect(
@@ -84,9 +102,19 @@ extension TokenService {
         guard request.responseType == "code" else {
             throw back(.unsupportedGrantType, "Only response_type=code is supported.")
         }
-        guard let challenge = request.codeChallenge, request.codeChallengeMethod == "S256", (43...128).contains(challenge.count)
-        else { throw back(.invalidRequest, "PKCE is required: code_challenge with code_challenge_method=S256.") }
-        let scope = request.scope ?? ""
+        // PKCE is required of the public client; a confidential client authenticates at the token endpoint instead,
+        // and may still send a challenge, which is then checked.
+        var challenge = ""
+        if let sent = request.codeChallenge {
+            guard request.codeChallengeMethod == "S256", (43...128).contains(sent.count) else {
+                throw back(.invalidRequest, "code_challenge must use code_challenge_method=S256.")
+            }
+            challenge = sent
+        } else if isPublic {
+            throw back(.invalidRequest, "PKCE is required: code_challenge with code_challenge_method=S256.")
+        }
+        // The v1 endpoint names a resource instead of scopes (`resource=https://graph.windows.net`).
+        let scope = request.scope ?? request.resource.map { "\($0)/.default offline_access" } ?? ""
         do {
             let parsed = try Self.parseScope(scope)
             _ = try DelegatedPermissions.scp(for: parsed.resource, requested: parsed.permissions)
@@ -98,6 +126,11 @@ extension TokenService {
                 let account = try await account(for: home, in: tenant.id)
             else {
                 throw back(.invalidRequest, "The signed-in user has no access to tenant '\(request.tenantReference)'.")
+            }
+            if !isPublic, let app = try await apps.app(clientID: clientID), app.homeTenantID != tenant.id,
+                try await apps.permissions(clientID: clientID, tenantID: tenant.id).isEmpty
+            {
+                throw back(.unauthorizedClient, "The application is not authorized in this tenant.")
             }
             let code = Secrets.makeToken()
             try await grants.saveCode(
@@ -144,16 +177,17 @@ extension TokenService {
     }
 
     func authorizationCodeGrant(_ request: TokenRequest, tenant: Tenant) async throws(OAuthError) -> TokenResponse {
-        guard let code = request.form["code"], let verifier = request.form["code_verifier"],
-            let redirect = request.form["redirect_uri"], let clientText = request.form["client_id"]
-        else {
-            throw OAuthError(.invalidRequest, "The request must contain code, code_verifier, redirect_uri and client_id.")
+        let (clientText, _) = try clientCredentials(of: request)
+        guard let code = request.form["code"], let redirect = request.form["redirect_uri"] else {
+            throw OAuthError(.invalidRequest, "The request must contain code, redirect_uri and client_id.")
         }
+        try await authenticateConfidential(request, clientText: clientText)
+        let verifier = request.form["code_verifier"]
         let refused = OAuthError(.invalidGrant, "The authorization code is invalid, expired or already used.")
         do {
             guard let grant = try await grants.redeem(hash: Secrets.sha256Hex(code), now: clock.now()),
                 grant.tenantID == tenant.id, grant.clientID.description == clientText.lowercased(), grant.redirectURI == redirect,
-                Self.challenge(of: verifier) == grant.codeChallenge
+                grant.codeChallenge.isEmpty ? verifier == nil : verifier.map(Self.challenge(of:)) == grant.codeChallenge
             else { throw refused }
             return try await userTokens(
                 accountID: grant.accountID, tenant: tenant, clientID: grant.clientID, scope: grant.scope,
@@ -166,9 +200,11 @@ extension TokenService {
     }
 
     func refreshTokenGrant(_ request: TokenRequest, tenant: Tenant) async throws(OAuthError) -> TokenResponse {
-        guard let token = request.form["refresh_token"], let clientText = request.form["client_id"] else {
+        let (clientText, _) = try clientCredentials(of: request)
+        guard let token = request.form["refresh_token"] else {
             throw OAuthError(.invalidRequest, "The request must contain refresh_token and client_id.")
         }
+        try await authenticateConfidential(request, clientText: clientText)
         let refused = OAuthError(.invalidGrant, "The refresh token is invalid, expired or revoked.")
         do {
             switch try await grants.use(hash: Secrets.sha256Hex(token), now: clock.now()) {
@@ -182,6 +218,28 @@ extension TokenService {
                     accountID: record.accountID, tenant: tenant, clientID: record.clientID, scope: record.scope, nonce: nil,
                     family: record.familyID, endpoint: request.endpoint)
             }
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw OAuthError(.invalidRequest, "The request could not be processed; retry.")
+        }
+    }
+
+    /// Registered apps are confidential clients: code and refresh grants need one of their live secrets. The public
+    /// client has none and proves itself with PKCE.
+    func authenticateConfidential(_ request: TokenRequest, clientText: String) async throws(OAuthError) {
+        guard let clientID = ObjectID(clientText), clientID != Self.publicClientID else { return }
+        let refused = OAuthError(.invalidClient, "Invalid client secret or client identifier.")
+        guard let secret = try clientCredentials(of: request).1 else {
+            throw OAuthError(.invalidClient, "A registered application must authenticate with its client_secret.")
+        }
+        do {
+            let presented = Secrets.sha256Hex(secret)
+            guard
+                try await apps.liveSecretHashes(clientID: clientID, now: clock.now()).contains(where: {
+                    Secrets.constantTimeEquals($0, presented)
+                })
+            else { throw refused }
         } catch let error as OAuthError {
             throw error
         } catch {

@@ -91,6 +91,25 @@ struct ManagementRoutes {
             let created = try await admin.addSecret(in: scope, clientID: try clientID(context), days: body.days ?? 730)
             return try JSONResponse.encodable(SecretBody(created), status: .created)
         }
+        manage.get("apps/:app/redirect-uris") { request, context in
+            let scope = try await scope(request)
+            guard try await services.apps.app(in: scope, clientID: try clientID(context)) != nil else {
+                throw RampartError.notFound("App was not found.")
+            }
+            return try JSONResponse.encodable(["value": try await services.apps.redirectURIs(clientID: try clientID(context))])
+        }
+        manage.post("apps/:app/redirect-uris") { request, context in
+            let scope = try await scope(request)
+            let body = try await decode(RedirectURIBody.self, request)
+            let all = try await admin.setRedirectURI(in: scope, clientID: try clientID(context), uri: body.uri)
+            return try JSONResponse.encodable(["value": all], status: .created)
+        }
+        manage.post("apps/:app/redirect-uris/remove") { request, context in
+            let scope = try await scope(request)
+            let body = try await decode(RedirectURIBody.self, request)
+            let all = try await admin.setRedirectURI(in: scope, clientID: try clientID(context), uri: body.uri, present: false)
+            return try JSONResponse.encodable(["value": all])
+        }
         manage.post("apps/:app/grants") { request, context in
             let scope = try await scope(request)
             let body = try await decode(GrantBody.self, request)
@@ -175,4 +194,8 @@ struct ManagementRoutes {
             throw RampartError.invalidInput(code: "InvalidRequestBody", message: "Invalid request body.")
         }
     }
+}
+
+struct RedirectURIBody: Decodable {
+    let uri: String
 }

@@ -27,6 +27,7 @@ struct TokenRoutes {
         router.get("/:tenant/discovery/v2.0/keys") { _, context in try await jwks(context) }
         router.get("/:tenant/discovery/keys") { _, context in try await jwks(context) }
         router.get("/:tenant/oauth2/v2.0/authorize") { request, context in try await authorize(request, context) }
+        router.get("/:tenant/oauth2/authorize") { request, context in try await authorize(request, context) }
     }
 
     func token(_ request: Request, _ context: AppRequestContext, endpoint: TokenRequest.Endpoint) async throws -> Response {

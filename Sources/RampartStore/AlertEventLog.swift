@@ -103,6 +103,13 @@ enum EventLogCheckpoint {
         return EventLogPosition(tx: try row.int("tx"), seq: try row.int("position"))
     }
 
+    /// The position without locking it (`start` for a consumer that never ran).
+    static func current(_ db: any SQLQuerying, consumer: String) async throws -> EventLogPosition {
+        guard let row = try await db.queryOne("SELECT tx, position FROM consumer_checkpoints WHERE name = \(bind: consumer)")
+        else { return .start }
+        return EventLogPosition(tx: try row.int("tx"), seq: try row.int("position"))
+    }
+
     static func save(_ db: any SQLQuerying, consumer: String, position: EventLogPosition) async throws {
         try await db.execute(
             """

@@ -197,4 +197,23 @@ public struct AppRepository: Sendable {
             (tenant, permissions[tenant] ?? [], restrictions[tenant])
         }
     }
+
+    // MARK: Redirect URIs
+
+    /// Where the authorization-code flow may send a browser back for this app: exact matches only.
+    public func redirectURIs(clientID: ObjectID) async throws -> [String] {
+        try await db.query("SELECT uri FROM app_redirect_uris WHERE client_id = \(bind: clientID) ORDER BY uri").map {
+            try $0.string("uri")
+        }
+    }
+
+    public func setRedirectURI(clientID: ObjectID, uri: String, present: Bool, audit: AuditEntry) async throws {
+        try await db.transaction { db in
+            try await AuditRepository.append(audit, in: db)
+            try await db.execute("DELETE FROM app_redirect_uris WHERE client_id = \(bind: clientID) AND uri = \(bind: uri)")
+            if present {
+                try await db.execute("INSERT INTO app_redirect_uris (client_id, uri) VALUES (\(bind: clientID), \(bind: uri))")
+            }
+        }
+    }
 }

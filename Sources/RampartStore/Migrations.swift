@@ -554,6 +554,10 @@ public enum Migrations {
         Migration(version: 15, name: "connector secrets (sealed with the installation's key)") { _ in
             ["ALTER TABLE connectors ADD COLUMN secret TEXT"]
         },
+        Migration(version: 16, name: "redirect URIs of registered apps (the authorization-code flow of confidential clients)") {
+            _ in
+            ["CREATE TABLE app_redirect_uris (client_id TEXT NOT NULL, uri TEXT NOT NULL, PRIMARY KEY (client_id, uri))"]
+        },
     ]
 }
 

@@ -8,7 +8,9 @@ import RampartStore
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app", abstract: "App registrations: client ids, secrets, permissions.",
-        subcommands: [Create.self, List.self, AddSecret.self, Grant.self, Authorize.self, Deauthorize.self])
+        subcommands: [
+            Create.self, List.self, AddSecret.self, Grant.self, AddRedirect.self, Authorize.self, Deauthorize.self,
+        ])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register an app in a tenant.")
@@ -88,6 +90,25 @@ struct AppCommand: AsyncParsableCommand {
                 } else {
                     print(CLIText().format("cli_secret_created", created.secret, created.info.expiresAt.description))
                 }
+            }
+        }
+    }
+
+    struct AddRedirect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-redirect",
+            abstract: "Register a redirect URI for the app's authorization-code sign-ins (e.g. an MSSP token script's).")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var tenant: TenantOption
+        @Option(help: "Client id.") var app: String
+        @Option(help: "https://…, or http:// on localhost.") var uri: String
+
+        func run() async throws {
+            guard let clientID = ObjectID(app) else { throw ValidationError("--app must be a client id (GUID)") }
+            try await withServices(storage) { services in
+                let all = try await services.admin.setRedirectURI(
+                    in: try await tenant.scope(services), clientID: clientID, uri: uri)
+                Console.line(CLIText().format("cli_redirects", all.joined(separator: ", ")))
             }
         }
     }
