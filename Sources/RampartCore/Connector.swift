@@ -20,13 +20,28 @@ public struct Connector: Sendable, Equatable {
         public var tls: Bool
         /// PEM roots that must have signed the receiver's certificate; the system's when nil.
         public var caFile: String?
+        /// `rfc3164` for receivers that want the old BSD header; RFC 5424 otherwise.
+        public var header: String?
+        /// UDP (RFC 5426) as an explicit legacy choice: no TLS, no delivery guarantee, messages above
+        /// `maximumDatagramBytes` replaced by a short record that stays valid in its format.
+        public var udp: Bool?
+        public var maximumDatagramBytes: Int?
 
-        public init(host: String, port: Int, tls: Bool, caFile: String? = nil) {
+        public init(
+            host: String, port: Int, tls: Bool, caFile: String? = nil, header: String? = nil, udp: Bool? = nil,
+            maximumDatagramBytes: Int? = nil
+        ) {
             self.host = host
             self.port = port
             self.tls = tls
             self.caFile = caFile
+            self.header = header
+            self.udp = udp
+            self.maximumDatagramBytes = maximumDatagramBytes
         }
+
+        public var usesRFC3164: Bool { header?.lowercased() == "rfc3164" }
+        public var datagramLimit: Int { maximumDatagramBytes ?? 2048 }
     }
 
     /// A JSON POST to any HTTPS endpoint, signed with HMAC-SHA256 over the timestamp and the body.
@@ -136,6 +151,17 @@ public struct Connector: Sendable, Equatable {
             }
             guard (1...65535).contains(target.port) else {
                 throw .invalidInput(code: "InvalidInput", message: "The receiver port must be between 1 and 65535.")
+            }
+            guard target.header == nil || ["rfc5424", "rfc3164"].contains(target.header!.lowercased()) else {
+                throw .invalidInput(code: "InvalidInput", message: "header must be rfc5424 or rfc3164.")
+            }
+            if target.udp == true {
+                guard !target.tls else {
+                    throw .invalidInput(code: "InvalidInput", message: "UDP carries no TLS: choose tls=false for a UDP receiver.")
+                }
+                guard (1200...65_000).contains(target.datagramLimit) else {
+                    throw .invalidInput(code: "InvalidInput", message: "maximumDatagramBytes must be 1200 to 65000.")
+                }
             }
         case .webhook(let target):
             try Self.checkURL(target.url)

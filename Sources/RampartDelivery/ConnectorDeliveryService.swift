@@ -135,8 +135,14 @@ public struct ConnectorDeliveryService: Service {
         switch connector.transport {
         case .syslog(let target):
             try await SyslogSender(target: target).send(
-                changes.map {
-                    ConnectorPayload.message($0, format: connector.format, hostname: hostname, portalURL: portalURL)
+                changes.map { change in
+                    target.udp == true
+                        ? ConnectorPayload.datagram(
+                            change, format: connector.format, hostname: hostname, portalURL: portalURL,
+                            rfc3164: target.usesRFC3164, limit: target.datagramLimit)
+                        : ConnectorPayload.message(
+                            change, format: connector.format, hostname: hostname, portalURL: portalURL,
+                            rfc3164: target.usesRFC3164)
                 })
         case .webhook(let target):
             try await WebhookSender(target: target, key: try secret(record)).send(

@@ -10,6 +10,10 @@ public struct ConnectorInput: Sendable, Codable {
     public var host: String?
     public var port: Int?
     public var tls: Bool?
+    /// syslog: `rfc5424` (default) or `rfc3164`; UDP as a legacy choice with a datagram size limit.
+    public var header: String?
+    public var udp: Bool?
+    public var maximumDatagramBytes: Int?
     /// Webhook and HEC: the receiver's URL.
     public var url: String?
     /// HEC: the collector token (stored sealed, never shown again), indexer acknowledgement, index, sourcetype.
@@ -119,7 +123,10 @@ public struct ConnectorManagementService: Sendable {
             guard let host = input.host, let port = input.port else {
                 throw RampartError.invalidInput(code: "InvalidInput", message: "A syslog connector needs host and port.")
             }
-            transport = .syslog(.init(host: host, port: port, tls: input.tls ?? true, caFile: input.caFile))
+            transport = .syslog(
+                .init(
+                    host: host, port: port, tls: input.udp == true ? false : (input.tls ?? true), caFile: input.caFile,
+                    header: input.header, udp: input.udp, maximumDatagramBytes: input.maximumDatagramBytes))
         case "webhook":
             transport = .webhook(.init(url: input.url ?? "", caFile: input.caFile))
             let key = Self.makeKey()

@@ -27,6 +27,7 @@ public struct SyslogSender: Sendable {
 
     public func send(_ messages: [String]) async throws {
         guard !messages.isEmpty else { return }
+        if target.udp == true { return try await sendDatagrams(messages) }
         let tls = try target.tls ? Self.context(caFile: target.caFile) : nil
         let serverName = target.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : target.host
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -53,6 +54,24 @@ public struct SyslogSender: Sendable {
             }
             if buffer.readableBytes > 0 { try await channel.writeAndFlush(buffer).get() }
             // Every byte is on the socket; how the peer takes the close does not change that.
+            try? await channel.close().get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    /// RFC 5426: one message per datagram, no framing, no acknowledgement; the caller keeps each within the limit.
+    func sendDatagrams(_ messages: [String]) async throws {
+        let remote = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
+        let local = remote.protocol == .inet6 ? "::" : "0.0.0.0"
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: local, port: 0)
+            .get()
+        do {
+            for message in messages {
+                let envelope = AddressedEnvelope(remoteAddress: remote, data: channel.allocator.buffer(string: message))
+                try await channel.writeAndFlush(envelope).get()
+            }
             try? await channel.close().get()
         } catch {
             channel.close(promise: nil)

@@ -35,6 +35,21 @@ public enum SyslogFormat {
             + "\(headerField(messageID, limit: 32)) \(data) \(message)"
     }
 
+    /// The BSD format (RFC 3164) for receivers that want it: `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG`, the day padded
+    /// with a space, UTC. It has no structured data; the payload carries the ids.
+    public static func rfc3164(priority: Int, time: Timestamp, hostname: String, tag: String = "rampart", message: String)
+        -> String
+    {
+        let text = time.description  // 2026-11-29T08:00:00.1234567Z
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let month = months[(Int(text.dropFirst(5).prefix(2)) ?? 1) - 1]
+        let day = Int(text.dropFirst(8).prefix(2)) ?? 1
+        let clock = text.dropFirst(11).prefix(8)
+        let dayText = day < 10 ? " \(day)" : String(day)
+        return
+            "<\(priority)>\(month) \(dayText) \(clock) \(headerField(hostname, limit: 255)) \(headerField(tag, limit: 32)): \(message)"
+    }
+
     /// RFC 5424 timestamps allow at most six fractional digits.
     static func rfc3339(_ time: Timestamp) -> String {
         let text = time.description

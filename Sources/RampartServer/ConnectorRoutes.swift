@@ -93,6 +93,8 @@ struct ConnectorBody: Encodable {
     let host: String?
     let port: Int?
     let tls: Bool?
+    let header: String?
+    let udp: Bool?
     let url: String?
     let useAck: Bool?
     let caFile: String?
@@ -124,10 +126,13 @@ struct ConnectorBody: Encodable {
         switch connector.transport {
         case .syslog(let target):
             (host, port, tls, url, useAck, caFile) = (target.host, target.port, target.tls, nil, nil, target.caFile)
+            (header, udp) = (target.usesRFC3164 ? "rfc3164" : "rfc5424", target.udp ?? false)
         case .webhook(let target):
             (host, port, tls, url, useAck, caFile) = (nil, nil, nil, target.url, nil, target.caFile)
+            (header, udp) = (nil, nil)
         case .hec(let target):
             (host, port, tls, url, useAck, caFile) = (nil, nil, nil, target.url, target.useAck, target.caFile)
+            (header, udp) = (nil, nil)
         }
         delegatedApp = connector.delegatedApp?.description
         severities = connector.severities.sorted().map(\.rawValue)

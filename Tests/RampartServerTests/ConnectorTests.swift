@@ -2,6 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import RampartCore
 import RampartDelivery
 import RampartIdentity
@@ -230,5 +233,63 @@ import Testing
             let forged = try await client.form("/settings/connectors/\(id)/pause", ["csrf": "nope"], headers: jar.header)
             #expect(forged.status == .badRequest)
         }
+    }
+}
+
+@Suite struct LegacySyslogTests {
+    /// UDP as the explicit legacy choice, with the BSD header: an alert too large for a datagram arrives as a shorter
+    /// record that still parses, never as a cut one.
+    @Test func udpDatagramsStayWithinTheLimitAndValid() async throws {
+        let world = try await TestWorld()
+        let received = NIOLockedValueBox<[String]>([])
+        let receiver = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DatagramCollector(received: received))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let scope = DirectoryService.hostScope(world.contoso.tenant.id)
+        let json =
+            #"{"name":"udp","host":"127.0.0.1","port":\#(receiver.localAddress?.port ?? 0),"udp":true,"header":"rfc3164","maximumDatagramBytes":1200,"format":"json"}"#
+        let input = try JSONDecoder().decode(ConnectorInput.self, from: Data(json.utf8))
+        _ = try await world.services.connectorManagement.create(in: scope, input)
+        try await world.application().test(.router) { client in
+            var big = record("u1", title: "A long one")
+            big["description"] = String(repeating: "exfiltration ", count: 400)
+            _ = try await client.json(
+                "/ingest/v1/alerts", token: try await client.token(world.contoso), method: .post,
+                body: ingestBody([big, record("u2", title: "A short one")]))
+        }
+        try await world.services.connectorDelivery.pass()
+        var messages: [String] = []
+        for _ in 0..<200 where messages.count < 2 {
+            messages = received.withLockedValue { $0 }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(messages.count == 2)
+        for message in messages {
+            #expect(message.utf8.count <= 1200)
+            #expect(message.hasPrefix("<"))
+            #expect(message.contains(" rampart: {"), "RFC 3164: <PRI>Mmm dd hh:mm:ss HOST TAG: MSG")
+            let body = try #require(message.range(of: "rampart: ").map { String(message[$0.upperBound...]) })
+            let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+            #expect(object?["id"] as? String != nil, "valid JSON, never cut")
+        }
+        #expect(messages.contains { $0.contains("A short one") && $0.contains("\"evidence\"") })
+        #expect(messages.contains { $0.contains("A long one") && !$0.contains("exfiltration") }, "shortened, not cut")
+        try await receiver.close()
+    }
+}
+
+final class DatagramCollector: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let received: NIOLockedValueBox<[String]>
+
+    init(received: NIOLockedValueBox<[String]>) { self.received = received }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        received.withLockedValue { $0.append(String(buffer: envelope.data)) }
     }
 }
