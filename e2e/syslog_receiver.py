@@ -16,7 +16,7 @@ global(workDirectory="{work}"
        DefaultNetstreamDriverCertFile="{cert}"
        DefaultNetstreamDriverKeyFile="{key}"
        maxMessageSize="256k")
-module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")
+module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.AuthMode="{auth}")
 input(type="imtcp" port="{port}" address="127.0.0.1")
 template(name="raw" type="string" string="%rawmsg%\\n")
 action(type="omfile" file="{output}" template="raw")
@@ -24,14 +24,14 @@ action(type="omfile" file="{output}" template="raw")
 
 
 class Rsyslog:
-    def __init__(self, tls, port, directory):
+    def __init__(self, tls, port, directory, auth="anon"):
         self.port = port
         self.directory = pathlib.Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.output = self.directory / "received.log"
         self.config = self.directory / "rsyslog.conf"
         self.config.write_text(CONFIG.format(work=self.directory, ca=tls["ca"], cert=tls["cert"], key=tls["key"],
-                                             port=port, output=self.output))
+                                             port=port, output=self.output, auth=auth))
         self.process = None
 
     def start(self):

@@ -177,8 +177,11 @@ def test_connectors_push_every_format_over_tls_to_rsyslog(world, tls):
             body = json.loads(payload)
             assert body["finding_info"]["uid"] == alert_id and body["metadata"]["tenant_uid"] == tenant
             assert body["type_uid"] == 200401
-    listed = requests.get(f"{server.base}/manage/v1/connectors", headers=headers, timeout=30).json()["value"]
-    assert all(c["health"]["sent"] == 5 and c["health"]["failed"] == 0 for c in listed)
+    # The checkpoint moves just after the receiver took the batch: the health follows a moment later.
+    def settled():
+        listed = requests.get(f"{server.base}/manage/v1/connectors", headers=headers, timeout=30).json()["value"]
+        return all(c["health"]["sent"] == 5 and c["health"]["failed"] == 0 for c in listed)
+    wait_for(settled, seconds=20, what="every connector's health to show 5 sent, 0 failed")
 
 
 def test_a_receiver_down_for_a_while_and_a_killed_rampart_lose_nothing(world):
@@ -210,3 +213,34 @@ def test_a_receiver_down_for_a_while_and_a_killed_rampart_lose_nothing(world):
         by_event[(fmt, event)] = by_event.get((fmt, event), 0) + 1
     duplicates = sum(count - 1 for count in by_event.values())
     assert duplicates <= 4 * 500, f"at most one batch per connector again, got {duplicates}"
+
+
+def test_mutual_tls_receiver_takes_only_a_sender_with_a_client_certificate(world, tls):
+    """rsyslog with `x509/certvalid` refuses a sender without a certificate of its CA; with one, it takes the batch."""
+    server = world["server"]
+    strict = Rsyslog(tls, free_port(), tempfile.mkdtemp(prefix="rampart-e2e-rsyslog-mtls-"), auth="x509/certvalid")
+    strict.start()
+    try:
+        headers = admin(server)
+        base = f"{server.base}/manage/v1/connectors"
+        anonymous = requests.post(base, headers=headers, timeout=30, json={
+            "name": "mtls without", "host": "localhost", "port": strict.port, "caFile": tls["ca"], "format": "cef"})
+        assert anonymous.status_code == 201, anonymous.text
+        with_cert = requests.post(base, headers=headers, timeout=30, json={
+            "name": "mtls with", "host": "localhost", "port": strict.port, "caFile": tls["ca"], "format": "json",
+            "clientCertFile": tls["client"], "clientKeyFile": tls["client_key"]})
+        assert with_cert.status_code == 201, with_cert.text
+        ids = ingest(server, [alert(f"m{n}", f"Mutual TLS {n}") for n in range(3)])
+        wait_for(lambda: len(messages(strict)) >= 3, what="the certified sender's 3 messages")
+        time.sleep(2)
+        received = messages(strict)
+        assert sorted(m[3] for m in received) == sorted(ids) and all(m[0] == "json" for m in received)
+        def refused():
+            listed = {c["name"]: c for c in requests.get(base, headers=headers, timeout=30).json()["value"]}
+            return listed["mtls without"]["health"]["failed"] >= 1 and listed["mtls without"]["health"]["sent"] == 0
+        wait_for(refused, what="the anonymous sender's failed attempts")
+    finally:
+        strict.stop()
+        for c in requests.get(f"{server.base}/manage/v1/connectors", headers=admin(server), timeout=30).json()["value"]:
+            if c["name"].startswith("mtls"):
+                requests.delete(f"{server.base}/manage/v1/connectors/{c['id']}", headers=admin(server), timeout=30)

@@ -108,8 +108,10 @@ def test_signed_webhooks_and_acknowledged_hec(world):
     assert all(e["fields"]["kind"] == "created" and e["fields"]["tenant"] for e in hec_events)
     # The HEC connector waited for the acknowledgement: each ackId was polled until confirmed.
     wait_for(lambda: all(count >= 2 for count in acks_polled.values()), what="acks confirmed")
-    health = {c["name"]: c["health"] for c in requests.get(base, headers=headers, timeout=30).json()["value"]}
-    assert health["hook"]["sent"] == 7 and health["splunk"]["sent"] == 7
+    def recorded():
+        health = {c["name"]: c["health"] for c in requests.get(base, headers=headers, timeout=30).json()["value"]}
+        return health["hook"]["sent"] == 7 and health["splunk"]["sent"] == 7
+    wait_for(recorded, seconds=20, what="both connectors' health to show 7 sent")
 
     # A receiver verifying as documented refuses a tampered body and an old timestamp.
     ok, sample = hooks[0]

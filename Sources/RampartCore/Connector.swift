@@ -20,6 +20,9 @@ public struct Connector: Sendable, Equatable {
         public var tls: Bool
         /// PEM roots that must have signed the receiver's certificate; the system's when nil.
         public var caFile: String?
+        /// A client certificate and key (PEM files) for receivers that authenticate senders (RFC 5425 §5.2).
+        public var clientCertFile: String?
+        public var clientKeyFile: String?
         /// `rfc3164` for receivers that want the old BSD header; RFC 5424 otherwise.
         public var header: String?
         /// UDP (RFC 5426) as an explicit legacy choice: no TLS, no delivery guarantee, messages above
@@ -28,13 +31,15 @@ public struct Connector: Sendable, Equatable {
         public var maximumDatagramBytes: Int?
 
         public init(
-            host: String, port: Int, tls: Bool, caFile: String? = nil, header: String? = nil, udp: Bool? = nil,
-            maximumDatagramBytes: Int? = nil
+            host: String, port: Int, tls: Bool, caFile: String? = nil, clientCertFile: String? = nil,
+            clientKeyFile: String? = nil, header: String? = nil, udp: Bool? = nil, maximumDatagramBytes: Int? = nil
         ) {
             self.host = host
             self.port = port
             self.tls = tls
             self.caFile = caFile
+            self.clientCertFile = clientCertFile
+            self.clientKeyFile = clientKeyFile
             self.header = header
             self.udp = udp
             self.maximumDatagramBytes = maximumDatagramBytes
@@ -151,6 +156,10 @@ public struct Connector: Sendable, Equatable {
             }
             guard (1...65535).contains(target.port) else {
                 throw .invalidInput(code: "InvalidInput", message: "The receiver port must be between 1 and 65535.")
+            }
+            guard (target.clientCertFile == nil) == (target.clientKeyFile == nil) else {
+                throw .invalidInput(
+                    code: "InvalidInput", message: "A client certificate needs its key, and the key its certificate.")
             }
             guard target.header == nil || ["rfc5424", "rfc3164"].contains(target.header!.lowercased()) else {
                 throw .invalidInput(code: "InvalidInput", message: "header must be rfc5424 or rfc3164.")

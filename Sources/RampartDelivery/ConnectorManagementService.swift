@@ -12,6 +12,9 @@ public struct ConnectorInput: Sendable, Codable {
     public var tls: Bool?
     /// syslog: `rfc5424` (default) or `rfc3164`; UDP as a legacy choice with a datagram size limit.
     public var header: String?
+    /// syslog over TLS: a client certificate and key (PEM paths on the Rampart host) for receivers that want one.
+    public var clientCertFile: String?
+    public var clientKeyFile: String?
     public var udp: Bool?
     public var maximumDatagramBytes: Int?
     /// Webhook and HEC: the receiver's URL.
@@ -126,7 +129,8 @@ public struct ConnectorManagementService: Sendable {
             transport = .syslog(
                 .init(
                     host: host, port: port, tls: input.udp == true ? false : (input.tls ?? true), caFile: input.caFile,
-                    header: input.header, udp: input.udp, maximumDatagramBytes: input.maximumDatagramBytes))
+                    clientCertFile: input.clientCertFile, clientKeyFile: input.clientKeyFile, header: input.header,
+                    udp: input.udp, maximumDatagramBytes: input.maximumDatagramBytes))
         case "webhook":
             transport = .webhook(.init(url: input.url ?? "", caFile: input.caFile))
             let key = Self.makeKey()

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -18,18 +19,26 @@ public struct SyslogSender: Sendable {
         timeout = .seconds(timeoutSeconds)
     }
 
-    static func context(caFile: String?) throws -> NIOSSLContext {
+    static func context(caFile: String?, clientCertFile: String?, clientKeyFile: String?) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         if let caFile { configuration.trustRoots = .file(caFile) }
+        if let clientCertFile, let clientKeyFile {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(clientCertFile).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: clientKeyFile, format: .pem))
+        }
         return try NIOSSLContext(configuration: configuration)
     }
 
     public func send(_ messages: [String]) async throws {
         guard !messages.isEmpty else { return }
         if target.udp == true { return try await sendDatagrams(messages) }
-        let tls = try target.tls ? Self.context(caFile: target.caFile) : nil
+        let tls =
+            try target.tls
+            ? Self.context(caFile: target.caFile, clientCertFile: target.clientCertFile, clientKeyFile: target.clientKeyFile)
+            : nil
         let serverName = target.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : target.host
+        let refusal = RefusalCatcher()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)
             .channelInitializer { channel in
@@ -38,6 +47,7 @@ public struct SyslogSender: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
+                    try channel.pipeline.syncOperations.addHandler(refusal)
                 }
             }
             .connect(host: target.host, port: target.port).get()
@@ -53,6 +63,11 @@ public struct SyslogSender: Sendable {
                 }
             }
             if buffer.readableBytes > 0 { try await channel.writeAndFlush(buffer).get() }
+            // With TLS 1.3 a receiver checks the client's certificate after the client finished its handshake, so a
+            // refusal (an alert, then a close) can arrive after our writes "succeeded". Give it a moment to arrive.
+            if tls != nil { try await Task.sleep(for: .milliseconds(200)) }
+            if let error = refusal.error.withLockedValue({ $0 }) { throw error }
+            if !channel.isActive { throw SyslogRefused("the receiver closed the connection before taking the batch") }
             // Every byte is on the socket; how the peer takes the close does not change that.
             try? await channel.close().get()
         } catch {
@@ -77,5 +92,24 @@ public struct SyslogSender: Sendable {
             channel.close(promise: nil)
             throw error
         }
+    }
+}
+
+struct SyslogRefused: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Remembers the first error the connection reports (a TLS alert from the receiver); syslog receivers send nothing
+/// else, so anything read is dropped.
+final class RefusalCatcher: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let error = NIOLockedValueBox<(any Error)?>(nil)
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.error.withLockedValue { if $0 == nil { $0 = error } }
+        context.close(promise: nil)
     }
 }
