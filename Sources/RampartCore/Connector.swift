@@ -193,6 +193,7 @@ public struct ConnectorHealth: Sendable, Equatable {
     public var lastError: String?
     public var lastSentAt: Timestamp?
     /// Settled events not yet read by the connector (any tenant's; a bound on what it still has to do).
+    /// Events after the checkpoint; measured when connectors are listed for people (0 on records taken for pushing).
     public var lag: Int64
 
     public init(

@@ -82,17 +82,12 @@ public struct ConnectorManagementService: Sendable {
 
     public func connectors(in scope: AccessScope) async throws -> [ConnectorRecord] {
         try scope.require(.managePortalSettings)
-        let latest = try await alerts.latestPosition()
-        return try await repository.connectors(tenantID: scope.tenantID).map { record in
-            var record = record
-            record.health.lag = max(0, latest.seq - record.position.seq)
-            return record
-        }
+        return try await repository.connectors(tenantID: scope.tenantID)
     }
 
     public func connector(in scope: AccessScope, id: ObjectID) async throws -> ConnectorRecord {
         try scope.require(.managePortalSettings)
-        guard let record = try await connectors(in: scope).first(where: { $0.connector.id == id }) else {
+        guard let record = try await repository.connector(id: id, tenantID: scope.tenantID) else {
             throw RampartError.notFound("Connector \(id) was not found.")
         }
         return record

@@ -133,10 +133,7 @@ enum HTTPPost {
 
     @discardableResult
     static func send(url: String, caFile: String?, body: [UInt8], headers: [(String, String)]) async throws -> [UInt8] {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let caFile { tls.trustRoots = .file(caFile) }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        var configuration = HTTPClient.Configuration(tlsConfiguration: try ClientTLS.configuration(caFile: caFile))
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {

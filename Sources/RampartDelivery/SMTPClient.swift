@@ -35,7 +35,7 @@ public struct SMTPClient: Sendable {
     public func send(_ messages: [SMTPEnvelope]) async -> [Result<SMTPReply, SMTPError>] {
         guard !messages.isEmpty else { return [] }
         do {
-            let tls = try makeTLSContext()
+            let tls = try ClientTLS.context(caFile: configuration.caFile)
             let channel = try await connect(tls: configuration.security == .implicitTLS ? tls : nil)
             return try await channel.executeThenClose { inbound, outbound in
                 var session = SMTPSession(
@@ -66,19 +66,10 @@ public struct SMTPClient: Sendable {
         }
     }
 
-    func makeTLSContext() throws -> NIOSSLContext {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let caFile = configuration.caFile {
-            tls.trustRoots = .file(caFile)
-        }
-        return try NIOSSLContext(configuration: tls)
-    }
-
     func connect(tls: NIOSSLContext?) async throws -> NIOAsyncChannel<SMTPReply, ByteBuffer> {
         let timeout = TimeAmount.seconds(configuration.timeoutSeconds)
         let host = configuration.host
-        let serverName = SMTPSession.serverName(host)
+        let serverName = ClientTLS.serverName(host)
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)
             .connect(host: host, port: configuration.port) { channel in

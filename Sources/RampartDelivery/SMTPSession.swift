@@ -29,7 +29,7 @@ struct SMTPSession {
             throw SMTPError(.tls, "the server does not offer STARTTLS, which the configuration requires")
         case .startTLS where offered, .startTLSIfOffered where offered:
             try expect(try await command("STARTTLS"), 220, "STARTTLS")
-            let serverName = Self.serverName(configuration.host)
+            let serverName = ClientTLS.serverName(configuration.host)
             try await channel.eventLoop.submit {
                 try channel.pipeline.syncOperations.addHandler(
                     try NIOSSLClientHandler(context: tls, serverHostname: serverName), position: .first)
@@ -134,11 +134,6 @@ struct SMTPSession {
         var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         return lines.map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// SNI and certificate names are host names; an IP literal is checked against the certificate's IP entries.
-    static func serverName(_ host: String) -> String? {
-        host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
     }
 
     static func wrap(_ error: any Error) -> SMTPError {

@@ -19,25 +19,15 @@ public struct SyslogSender: Sendable {
         timeout = .seconds(timeoutSeconds)
     }
 
-    static func context(caFile: String?, clientCertFile: String?, clientKeyFile: String?) throws -> NIOSSLContext {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.minimumTLSVersion = .tlsv12
-        if let caFile { configuration.trustRoots = .file(caFile) }
-        if let clientCertFile, let clientKeyFile {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(clientCertFile).map { .certificate($0) }
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: clientKeyFile, format: .pem))
-        }
-        return try NIOSSLContext(configuration: configuration)
-    }
-
     public func send(_ messages: [String]) async throws {
         guard !messages.isEmpty else { return }
         if target.udp == true { return try await sendDatagrams(messages) }
         let tls =
             try target.tls
-            ? Self.context(caFile: target.caFile, clientCertFile: target.clientCertFile, clientKeyFile: target.clientKeyFile)
+            ? ClientTLS.context(
+                caFile: target.caFile, certificateFile: target.clientCertFile, keyFile: target.clientKeyFile)
             : nil
-        let serverName = target.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : target.host
+        let serverName = ClientTLS.serverName(target.host)
         let refusal = RefusalCatcher()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)

@@ -26,14 +26,20 @@ extension DefenderAPIRoutes {
                     filter: query.condition, orderBy: query.orderColumns, top: top, skip: skip, expandEvidence: expand))
         }
         let total = options.count ? try await services.alerts.count(across: scopes, filter: query.filter) : nil
-        // Each customer's log records what the MSSP read there.
-        let byTenant = Dictionary(grouping: page, by: \.tenantID)
-        for scope in scopes where scope.isForeign && byTenant[scope.tenantID] != nil {
-            try await auditForeign(
-                scope, action: "alerts.list", target: request.uri.description,
-                details: "returned=\(byTenant[scope.tenantID]?.count ?? 0) across=\(scopes.count)")
-        }
+        try await auditForeignReads(
+            scopes, tenants: page.map(\.tenantID), action: "alerts.list", target: request.uri.description)
         return JSONResponse.make(
             DefenderAlertJSON.list(page, includeEvidence: expand, nextLink: nextLink, count: total, select: query.select))
+    }
+
+    /// Each customer's log records what a principal of another tenant read there: one entry per tenant that
+    /// contributed rows (`tenants` holds each returned row's tenant).
+    func auditForeignReads(_ scopes: [AccessScope], tenants: [TenantID], action: String, target: String) async throws {
+        let counts = Dictionary(tenants.map { ($0, 1) }, uniquingKeysWith: +)
+        for scope in scopes where scope.isForeign {
+            guard let count = counts[scope.tenantID] else { continue }
+            try await auditForeign(
+                scope, action: action, target: target, details: "returned=\(count) across=\(scopes.count)")
+        }
     }
 }

@@ -33,7 +33,6 @@ extension OperationsRoutes {
     /// Connector health and the email outbox, read from the database at each scrape (so every process reports
     /// the same figures, whoever pushes).
     func deliveryMetrics() async throws -> String {
-        let latest = try await services.alerts.latestPosition()
         var lines: [String] = []
         let connectors = try await ConnectorRepository(db: services.database).all()
         let families: [(String, String, String, (ConnectorRecord) -> Int64)] = [
@@ -45,9 +44,7 @@ extension OperationsRoutes {
             ),
             (
                 "rampart_connector_lag_events", "gauge", "Events in the log after the connector's checkpoint.",
-                {
-                    max(0, latest.seq - $0.position.seq)
-                }
+                { $0.health.lag }
             ),
             (
                 "rampart_connector_active", "gauge", "1 while the connector is active, 0 while paused.",

@@ -68,12 +68,8 @@ struct SIEMRoutes {
             }
         }
         let page = try await services.alerts.changes(across: scopes, after: position, limit: limit)
-        for (tenantID, count) in Dictionary(grouping: page.changes, by: \.alert.tenantID).mapValues(\.count) {
-            if let scope = scopes.first(where: { $0.tenantID == tenantID }) {
-                try await defender.auditForeign(
-                    scope, action: "siem.changes", target: request.uri.path, details: "returned=\(count)")
-            }
-        }
+        try await defender.auditForeignReads(
+            scopes, tenants: page.changes.map(\.alert.tenantID), action: "siem.changes", target: request.uri.path)
         return JSONResponse.make(
             .object([
                 (

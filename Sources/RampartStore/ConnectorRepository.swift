@@ -65,16 +65,27 @@ public struct ConnectorRepository: Sendable {
 
     /// Every connector of the installation, for `/metrics`.
     public func all() async throws -> [ConnectorRecord] {
-        try await db.query("SELECT * FROM connectors ORDER BY tenant_id, name").map(Self.record)
+        try await measured("SELECT * FROM connectors ORDER BY tenant_id, name")
     }
 
     public func connectors(tenantID: TenantID) async throws -> [ConnectorRecord] {
-        try await db.query("SELECT * FROM connectors WHERE tenant_id = \(bind: tenantID) ORDER BY name").map(Self.record)
+        try await measured("SELECT * FROM connectors WHERE tenant_id = \(bind: tenantID) ORDER BY name")
     }
 
     public func connector(id: ObjectID, tenantID: TenantID) async throws -> ConnectorRecord? {
-        try await db.queryOne("SELECT * FROM connectors WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)").map(
-            Self.record)
+        try await measured("SELECT * FROM connectors WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)").first
+    }
+
+    /// Connectors as the portal, the API and `/metrics` show them: with their lag behind the newest settled event.
+    func measured(_ sql: SQL) async throws -> [ConnectorRecord] {
+        let records = try await db.query(sql).map(Self.record)
+        guard !records.isEmpty else { return [] }
+        let latest = try await AlertEventLog.latest(db) ?? .start
+        return records.map { record in
+            var record = record
+            record.health.lag = max(0, latest.seq - record.position.seq)
+            return record
+        }
     }
 
     public func delete(id: ObjectID, tenantID: TenantID, audit: AuditEntry) async throws -> Bool {

@@ -68,61 +68,46 @@ struct ConnectorCommand: AsyncParsableCommand {
 
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop pushing; the checkpoint stays.")
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var tenant: TenantOption
-        @Argument(help: "The connector id.") var id: String
+        @OptionGroup var connector: ConnectorReference
 
         func run() async throws {
-            try await withServices(storage) { services in
-                _ = try await services.connectorManagement.setState(
-                    in: try await tenant.scope(services), id: try connectorID(id), .paused)
-                Console.line(CLIText().format("cli_done", id))
+            try await connector.run { services, scope, id in
+                _ = try await services.connectorManagement.setState(in: scope, id: id, .paused)
             }
         }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Push again from the checkpoint.")
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var tenant: TenantOption
-        @Argument(help: "The connector id.") var id: String
+        @OptionGroup var connector: ConnectorReference
 
         func run() async throws {
-            try await withServices(storage) { services in
-                _ = try await services.connectorManagement.setState(
-                    in: try await tenant.scope(services), id: try connectorID(id), .active)
-                Console.line(CLIText().format("cli_done", id))
+            try await connector.run { services, scope, id in
+                _ = try await services.connectorManagement.setState(in: scope, id: id, .active)
             }
         }
     }
 
     struct Rewind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Push again everything from a time on.")
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var tenant: TenantOption
-        @Argument(help: "The connector id.") var id: String
+        @OptionGroup var connector: ConnectorReference
         @Option(help: "ISO 8601 date and time.") var to: String
 
         func run() async throws {
-            try await withServices(storage) { services in
-                guard let time = Timestamp(iso8601: to) else { throw CLIFailure(CLIText().format("cli_bad_time", to)) }
-                _ = try await services.connectorManagement.rewind(
-                    in: try await tenant.scope(services), id: try connectorID(id), to: time)
-                Console.line(CLIText().format("cli_done", id))
+            guard let time = Timestamp(iso8601: to) else { throw CLIFailure(CLIText().format("cli_bad_time", to)) }
+            try await connector.run { services, scope, id in
+                _ = try await services.connectorManagement.rewind(in: scope, id: id, to: time)
             }
         }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a connector.")
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var tenant: TenantOption
-        @Argument(help: "The connector id.") var id: String
+        @OptionGroup var connector: ConnectorReference
 
         func run() async throws {
-            try await withServices(storage) { services in
-                try await services.connectorManagement.delete(in: try await tenant.scope(services), id: try connectorID(id))
-                Console.line(CLIText().format("cli_deleted", id))
+            try await connector.run(done: "cli_deleted") { services, scope, id in
+                try await services.connectorManagement.delete(in: scope, id: id)
             }
         }
     }
@@ -130,22 +115,19 @@ struct ConnectorCommand: AsyncParsableCommand {
     struct DeadLetters: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dead-letters", abstract: "List a connector's dead letters, or send them again with --replay.")
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var tenant: TenantOption
-        @Argument(help: "The connector id.") var id: String
+        @OptionGroup var connector: ConnectorReference
         @Flag(help: "Send them again now.") var replay = false
 
         func run() async throws {
-            try await withServices(storage) { services in
-                let scope = try await tenant.scope(services)
-                let record = try await services.connectorManagement.connector(in: scope, id: try connectorID(id))
+            try await connector.run(done: nil) { services, scope, id in
+                let record = try await services.connectorManagement.connector(in: scope, id: id)
                 if replay {
                     let readable = try await services.connectorScopes(record.connector)
                     let count = try await services.connectorDelivery.replay(record, readable: readable)
                     Console.line(CLIText().format("cli_replayed", count))
                     return
                 }
-                for letter in try await services.connectorManagement.deadLetters(in: scope, id: record.connector.id) {
+                for letter in try await services.connectorManagement.deadLetters(in: scope, id: id) {
                     Console.line("\(letter.createdAt)  \(letter.tenantID)  \(letter.alertID)  \(letter.kind)  \(letter.error)")
                 }
             }
@@ -153,7 +135,18 @@ struct ConnectorCommand: AsyncParsableCommand {
     }
 }
 
-func connectorID(_ text: String) throws -> ObjectID {
-    guard let id = ObjectID(text) else { throw CLIFailure(CLIText().format("cli_bad_id", text)) }
-    return id
+/// The storage, tenant and connector id every command on one connector takes.
+struct ConnectorReference: ParsableArguments {
+    @OptionGroup var storage: StorageOptions
+    @OptionGroup var tenant: TenantOption
+    @Argument(help: "The connector id.") var id: String
+
+    /// Runs `body` with the services open and, when `done` names a catalog entry, says so with the id.
+    func run(done: String? = "cli_done", _ body: (Services, AccessScope, ObjectID) async throws -> Void) async throws {
+        guard let connectorID = ObjectID(id) else { throw CLIFailure(CLIText().format("cli_bad_id", id)) }
+        try await withServices(storage) { services in
+            try await body(services, try await tenant.scope(services), connectorID)
+            if let done { Console.line(CLIText().format(done, id)) }
+        }
+    }
 }
