@@ -8,17 +8,17 @@ public protocol GUIDIdentifier: Hashable, Sendable, Codable, CustomStringConvert
 
 extension GUIDIdentifier {
     public init?(_ string: String) {
-        guard let uuid = UUID(uuidString: string) else { return nil }
+        guard let uuid = GUIDText.parse(string) else { return nil }
         self.init(uuid)
     }
 
     public static func random() -> Self { Self(UUID()) }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    public var description: String { GUIDText.format(uuid) }
 
     public init(from decoder: any Decoder) throws {
         let string = try decoder.singleValueContainer().decode(String.self)
-        guard let uuid = UUID(uuidString: string) else {
+        guard let uuid = GUIDText.parse(string) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a GUID"))
         }
         self.init(uuid)

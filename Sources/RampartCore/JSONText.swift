@@ -7,35 +7,54 @@ public enum JSONText {
         output += String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The same, into bytes: one pass over the UTF-8, escaping only what JSON (and JavaScript) must not see raw.
+    /// The same, into bytes: one pass over the UTF-8, copying runs that need no escape in one step and escaping
+    /// only what JSON (and JavaScript) must not see raw.
     public static func appendString(_ value: String, to output: inout [UInt8]) {
         output.append(0x22)
         var text = value
         text.withUTF8 { utf8 in
+            var runStart = 0
             var index = 0
+            func flush() {
+                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+            }
             while index < utf8.count {
                 let byte = utf8[index]
+                if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte != 0xE2 {
+                    index += 1
+                    continue
+                }
+                let escaped: [UInt8]?
+                var width = 1
                 switch byte {
-                case 0x22: output.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: output.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: output.append(contentsOf: [0x5C, 0x72])
-                case 0x09: output.append(contentsOf: [0x5C, 0x74])
-                case 0x08: output.append(contentsOf: [0x5C, 0x62])
-                case 0x0C: output.append(contentsOf: [0x5C, 0x66])
+                case 0x22: escaped = [0x5C, 0x22]
+                case 0x5C: escaped = [0x5C, 0x5C]
+                case 0x0A: escaped = [0x5C, 0x6E]
+                case 0x0D: escaped = [0x5C, 0x72]
+                case 0x09: escaped = [0x5C, 0x74]
+                case 0x08: escaped = [0x5C, 0x62]
+                case 0x0C: escaped = [0x5C, 0x66]
                 case 0x00..<0x20:
                     func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
-                    output.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex(byte >> 4), hex(byte & 0x0F)])
+                    escaped = [0x5C, 0x75, 0x30, 0x30, hex(byte >> 4), hex(byte & 0x0F)]
                 case 0xE2
                 where index + 2 < utf8.count && utf8[index + 1] == 0x80
                     && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
                     // U+2028 and U+2029 end lines in JavaScript.
-                    output.append(contentsOf: (utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
-                    index += 2
-                default: output.append(byte)
+                    escaped = Array((utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    width = 3
+                default: escaped = nil
                 }
-                index += 1
+                if let escaped {
+                    flush()
+                    output.append(contentsOf: escaped)
+                    index += width
+                    runStart = index
+                } else {
+                    index += 1
+                }
             }
+            flush()
         }
         output.append(0x22)
     }

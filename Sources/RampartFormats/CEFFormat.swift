@@ -46,31 +46,52 @@ public enum CEFFormat {
         }
     }
 
+    /// Byte by byte: every character CEF escapes is ASCII, and UTF-8 never uses ASCII bytes inside a longer
+    /// character, so the rest passes through untouched (and fast: this runs for every event pushed).
     public static func escapeHeader(_ value: String) -> String {
-        var result = ""
-        for character in value {
-            switch character {
-            case "\\": result += "\\\\"
-            case "|": result += "\\|"
-            case "\r\n", "\n", "\r": result += " "
-            default: result.append(character)
+        escaping(value) { byte, next in
+            switch byte {
+            case 0x5C: return ([0x5C, 0x5C], 1)
+            case 0x7C: return ([0x5C, 0x7C], 1)
+            case 0x0D: return ([0x20], next == 0x0A ? 2 : 1)  // CR LF is one line break
+            case 0x0A: return ([0x20], 1)
+            default: return nil
             }
         }
-        return result
     }
 
     public static func escapeExtension(_ value: String) -> String {
-        var result = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": result += "\\\\"
-            case "=": result += "\\="
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            default: result.unicodeScalars.append(scalar)
+        escaping(value) { byte, _ in
+            switch byte {
+            case 0x5C: return ([0x5C, 0x5C], 1)
+            case 0x3D: return ([0x5C, 0x3D], 1)
+            case 0x0A: return ([0x5C, 0x6E], 1)
+            case 0x0D: return ([0x5C, 0x72], 1)
+            default: return nil
             }
         }
-        return result
+    }
+
+    /// `value` with each ASCII byte that `replacement` answers for (given the byte after it) replaced; the answer
+    /// says how many input bytes the replacement consumes. Unchanged text is returned as it is.
+    static func escaping(_ value: String, _ replacement: (UInt8, UInt8?) -> ([UInt8], Int)?) -> String {
+        let utf8 = value.utf8
+        guard utf8.contains(where: { replacement($0, nil) != nil }) else { return value }
+        var output: [UInt8] = []
+        output.reserveCapacity(utf8.count + 8)
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            let after = utf8.index(after: index)
+            if let (bytes, consumed) = replacement(byte, after == utf8.endIndex ? nil : utf8[after]) {
+                output.append(contentsOf: bytes)
+                index = consumed == 2 ? utf8.index(after: after) : after
+            } else {
+                output.append(byte)
+                index = after
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }
 
@@ -104,6 +125,10 @@ public enum LEEFFormat {
 
     /// The value without `removing` and without line breaks (a LEEF record is one line).
     public static func clean(_ value: String, removing: Character) -> String {
-        String(value.map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }.filter { $0 != removing })
+        // Most values hold neither: skip the per-character pass (it runs for every attribute of every event).
+        if let ascii = removing.asciiValue, !value.utf8.contains(where: { $0 == ascii || $0 == 0x0A || $0 == 0x0D }) {
+            return value
+        }
+        return String(value.map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }.filter { $0 != removing })
     }
 }

@@ -66,12 +66,7 @@ public enum SyslogFormat {
 
     /// RFC 5424 §6.3.3: `"`, `\` and `]` are escaped with a backslash inside PARAM-VALUE.
     public static func escapeParameter(_ value: String) -> String {
-        var result = ""
-        for character in value {
-            if character == "\"" || character == "\\" || character == "]" { result.append("\\") }
-            result.append(character)
-        }
-        return result
+        CEFFormat.escaping(value) { byte, _ in byte == 0x22 || byte == 0x5C || byte == 0x5D ? ([0x5C, byte], 1) : nil }
     }
 
     /// RFC 6587 §3.4.1 / RFC 5425 §4.3: `MSG-LEN SP SYSLOG-MSG`, the length in octets of the UTF-8 message.

@@ -155,9 +155,14 @@ struct ErrorMappingMiddleware: RouterMiddleware {
 
 enum JSONResponse {
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        bytes(value.serializedBytes(), status: status)
+    }
+
+    /// JSON text already written as UTF-8.
+    static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "application/json; charset=utf-8")

@@ -249,13 +249,9 @@ public struct AlertRepository: Sendable {
     }
 
     static func insertEvidence(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
-        let encoder = JSONEncoder()
-        let rows: [[SQLValue]] = try alerts.flatMap { alert in
-            try alert.evidence.enumerated().map { position, item in
-                [
-                    .text(alert.id), .integer(Int64(position)), .text(item.entityType),
-                    .text(String(decoding: try encoder.encode(item), as: UTF8.self)),
-                ]
+        let rows: [[SQLValue]] = alerts.flatMap { alert in
+            alert.evidence.enumerated().map { position, item in
+                [.text(alert.id), .integer(Int64(position)), .text(item.entityType), .text(item.jsonText())]
             }
         }
         try await db.insert(into: "alert_evidence", columns: ["alert_id", "position", "entity_type", "body"], rows: rows)
@@ -457,19 +453,21 @@ public struct AlertRepository: Sendable {
         return alerts.first
     }
 
-    func attachDetails(_ alerts: inout [Alert], evidence: Bool) async throws {
+    func attachDetails(_ alerts: inout [Alert], evidence: Bool, comments: Bool = true) async throws {
         guard !alerts.isEmpty else { return }
         var index: [String: Int] = [:]
         for (position, alert) in alerts.enumerated() { index[alert.id] = position }
         let ids = SQL.joined(alerts.map { "\(bind: $0.id)" }, separator: ", ")
-        for row in try await db.query(
-            "SELECT * FROM alert_comments WHERE alert_id IN (\(ids)) ORDER BY id")
-        {
-            guard let position = index[try row.string("alert_id")] else { continue }
-            alerts[position].comments.append(
-                AlertComment(
-                    comment: try row.string("comment"), createdBy: try row.string("created_by"),
-                    createdTime: try row.timestamp("created_time")))
+        if comments {
+            for row in try await db.query(
+                "SELECT * FROM alert_comments WHERE alert_id IN (\(ids)) ORDER BY id")
+            {
+                guard let position = index[try row.string("alert_id")] else { continue }
+                alerts[position].comments.append(
+                    AlertComment(
+                        comment: try row.string("comment"), createdBy: try row.string("created_by"),
+                        createdTime: try row.timestamp("created_time")))
+            }
         }
         guard evidence else { return }
         let decoder = JSONDecoder()
@@ -477,7 +475,8 @@ public struct AlertRepository: Sendable {
             "SELECT alert_id, body FROM alert_evidence WHERE alert_id IN (\(ids)) ORDER BY alert_id, position")
         {
             guard let position = index[try row.string("alert_id")] else { continue }
-            let item = try decoder.decode(AlertEvidence.self, from: Data(try row.string("body").utf8))
+            let body = try row.string("body")
+            let item = try AlertEvidence(jsonText: body) ?? decoder.decode(AlertEvidence.self, from: Data(body.utf8))
             alerts[position].evidence.append(item)
         }
     }
@@ -528,13 +527,10 @@ public struct AlertRepository: Sendable {
             relatedUser: userName.map { RelatedUser(userName: $0, domainName: row.optionalString("related_user_domain")) })
     }
 
-    /// A stored JSON array of strings; the common cases (empty, no escapes) without a JSON decoder.
+    /// A stored JSON array of strings, read without Foundation's decoder (it runs for every alert read).
     static func stringArray(_ text: String) throws -> [String] {
-        if text == "[]" { return [] }
-        if !text.contains("\\"), text.hasPrefix("[\""), text.hasSuffix("\"]") {
-            return text.dropFirst(2).dropLast(2).components(separatedBy: "\",\"")
-        }
-        return try decodeJSON([String].self, text)
+        guard let strings = FlatJSONObject.stringArray(text) else { throw StoreError.corrupt("JSON array of strings") }
+        return strings
     }
 
     /// A JSON array of strings, written directly: this runs for every alert and device ingested.

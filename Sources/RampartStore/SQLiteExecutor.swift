@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// SQLite through GRDB's `DatabasePool`: WAL, concurrent readers, one writer.
 ///
@@ -113,16 +114,34 @@ public final class SQLiteExecutor: SQLExecutor {
         for (index, name) in names.enumerated() where columns[name] == nil { columns[name] = index }
         var rows: [SQLRow] = []
         let cursor = try Row.fetchCursor(statement)
-        while let row = try cursor.next() {
+        let raw = statement.sqliteStatement
+        // Columns are read from SQLite directly: going through GRDB's `DatabaseValue` for every column of every row
+        // was a tenth of a large page's cost.
+        while try cursor.next() != nil {
             var values: [SQLValue] = []
             values.reserveCapacity(names.count)
-            for index in 0..<names.count {
-                let value: DatabaseValue = row[index]
-                values.append(convert(value))
+            for index in 0..<Int32(names.count) {
+                values.append(column(raw, index))
             }
             rows.append(SQLRow(columns: columns, values: values))
         }
         return rows
+    }
+
+    static func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard count > 0, let start = sqlite3_column_blob(statement, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: start, count: count)))
+        default:
+            guard let start = sqlite3_column_text(statement, index) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(statement, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self))
+        }
     }
 
     static func arguments(_ binds: [SQLValue]) -> StatementArguments {

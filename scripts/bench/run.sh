@@ -62,6 +62,6 @@ TOKENS_LUA="$work/mssp-tokens.lua" QUERY="/api/mssp/alerts?\$top=100" \
   wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== GET /siem/api/alerts?ago=P1D&limit=10000 (SIEM API, 10,000 flat detections), 1 connection, ${seconds}s"
 QUERY="/siem/api/alerts?ago=P1D&limit=10000" \
-  wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
+  wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/large.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
 BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
