@@ -111,6 +111,7 @@ let package = Package(
                 "RampartCore", "RampartStore", "RampartIdentity", "RampartServer", "RampartDelivery", "RampartFormats",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],

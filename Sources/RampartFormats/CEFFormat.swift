@@ -8,31 +8,63 @@ public enum CEFFormat {
     public static let product = "Rampart MSSP"
     public static let version = "1.0"
 
-    /// One CEF line (no syslog header) for an event of `kind` (created, updated, resolved) on `alert`.
+    /// One CEF line (no syslog header) for an event of `kind` (created, updated, resolved) on `alert`. Written into
+    /// one string: this runs for every event a connector pushes.
     public static func event(_ alert: Alert, kind: String, portalURL: String) -> String {
-        let file = alert.evidence.first { $0.sha1 != nil || $0.sha256 != nil || $0.fileName != nil }
-        var extensions: [(String, String?)] = [
-            (
-                "rt",
-                String(alert.lastUpdateTime.unixSeconds * 1000 + (alert.lastUpdateTime.ticks % Timestamp.ticksPerSecond) / 10_000)
-            ),
-            ("externalId", alert.id), ("cat", alert.category), ("act", kind), ("msg", alert.description),
-            ("shost", alert.computerDnsName), ("src", alert.evidence.first { $0.ipAddress != nil }?.ipAddress),
-            ("request", alert.evidence.first { $0.url != nil }?.url), ("suser", alert.relatedUser?.userName),
-            ("sntdom", alert.relatedUser?.domainName), ("fileHash", file?.sha1), ("fname", file?.fileName),
-            ("filePath", file?.filePath), ("sourceServiceName", alert.detectionSource),
-            ("flexString1Label", "link"), ("flexString1", "\(portalURL)/alerts/\(alert.id)?tid=\(alert.tenantID)"),
-            ("cs1Label", "threatName"), ("cs1", alert.threatName), ("cs2Label", "tenant"), ("cs2", alert.tenantID.description),
-            ("cs3Label", "status"), ("cs3", alert.status.rawValue), ("cs4Label", "machineGroup"), ("cs4", alert.rbacGroupName),
-            ("cs6Label", "sha256"), ("cs6", file?.sha256),
-        ]
-        if !alert.mitreTechniques.isEmpty { extensions.append(("cs5Label", "mitreTechniques")) }
-        if !alert.mitreTechniques.isEmpty { extensions.append(("cs5", alert.mitreTechniques.joined(separator: ","))) }
-        let header = [
-            vendor, product, version, alert.detectorID ?? alert.category, alert.title, String(severity(alert.severity)),
-        ].map(escapeHeader)
-        let body = extensions.compactMap { key, value in value.map { "\(key)=\(escapeExtension($0))" } }
-        return "CEF:0|" + header.joined(separator: "|") + "|" + body.joined(separator: " ")
+        let evidence = alert.evidence
+        let file = evidence.firstIndex { $0.sha1 != nil || $0.sha256 != nil || $0.fileName != nil }.map { evidence[$0] }
+        let ip = evidence.firstIndex { $0.ipAddress != nil }.flatMap { evidence[$0].ipAddress }
+        let url = evidence.firstIndex { $0.url != nil }.flatMap { evidence[$0].url }
+        let tenant = alert.tenantID.description
+        var line = "CEF:0|"
+        line.reserveCapacity(768)
+        for field in [vendor, product, version, alert.detectorID ?? alert.category, alert.title] {
+            line += escapeHeader(field)
+            line += "|"
+        }
+        line += String(severity(alert.severity))
+        line += "|"
+        var first = true
+        func add(_ key: String, _ value: String?) {
+            guard let value else { return }
+            if !first { line += " " }
+            first = false
+            line += key
+            line += "="
+            line += escapeExtension(value)
+        }
+        let time = alert.lastUpdateTime
+        add("rt", String(time.unixSeconds * 1000 + (time.ticks % Timestamp.ticksPerSecond) / 10_000))
+        add("externalId", alert.id)
+        add("cat", alert.category)
+        add("act", kind)
+        add("msg", alert.description)
+        add("shost", alert.computerDnsName)
+        add("src", ip)
+        add("request", url)
+        add("suser", alert.relatedUser?.userName)
+        add("sntdom", alert.relatedUser?.domainName)
+        add("fileHash", file?.sha1)
+        add("fname", file?.fileName)
+        add("filePath", file?.filePath)
+        add("sourceServiceName", alert.detectionSource)
+        add("flexString1Label", "link")
+        add("flexString1", portalURL + "/alerts/" + alert.id + "?tid=" + tenant)
+        add("cs1Label", "threatName")
+        add("cs1", alert.threatName)
+        add("cs2Label", "tenant")
+        add("cs2", tenant)
+        add("cs3Label", "status")
+        add("cs3", alert.status.rawValue)
+        add("cs4Label", "machineGroup")
+        add("cs4", alert.rbacGroupName)
+        add("cs6Label", "sha256")
+        add("cs6", file?.sha256)
+        if !alert.mitreTechniques.isEmpty {
+            add("cs5Label", "mitreTechniques")
+            add("cs5", alert.mitreTechniques.joined(separator: ","))
+        }
+        return line
     }
 
     /// CEF's 0–10 scale: 0–3 low, 4–6 medium, 7–8 high.

@@ -50,16 +50,21 @@ public enum SyslogFormat {
             "<\(priority)>\(month) \(dayText) \(clock) \(headerField(hostname, limit: 255)) \(headerField(tag, limit: 32)): \(message)"
     }
 
-    /// RFC 5424 timestamps allow at most six fractional digits.
+    /// RFC 5424 timestamps allow at most six fractional digits: the seventh (100 ns) is cut.
     static func rfc3339(_ time: Timestamp) -> String {
-        let text = time.description
-        guard let dot = text.firstIndex(of: ".") else { return text }
-        let fraction = text[text.index(after: dot)...].dropLast()
-        return String(text[..<dot]) + "." + fraction.prefix(6) + "Z"
+        let remainder = time.ticks % 10
+        return Timestamp(ticks: time.ticks - (remainder < 0 ? remainder + 10 : remainder)).description
     }
 
     /// Printable US-ASCII without spaces, cut to `limit`; `-` (NILVALUE) when nothing is left.
     static func headerField(_ value: String, limit: Int, allowing: (Character) -> Bool = { _ in true }) -> String {
+        // The usual value (a host name, an id) is already clean: check its bytes instead of filtering characters.
+        let utf8 = value.utf8
+        if !utf8.isEmpty, utf8.count <= limit,
+            utf8.allSatisfy({ $0 > 32 && $0 < 127 && allowing(Character(Unicode.Scalar($0))) })
+        {
+            return value
+        }
         let kept = value.filter { $0.isASCII && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && allowing($0) }
         return kept.isEmpty ? "-" : String(kept.prefix(limit))
     }

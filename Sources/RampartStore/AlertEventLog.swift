@@ -56,12 +56,15 @@ enum AlertEventLog {
             db.dialect == .postgres ? " AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : ""
         if let tenants {
             guard !tenants.isEmpty else { return [] }
-            filter = filter + " AND tenant_id IN (\(SQL.joined(tenants.map { "\(bind: $0)" }, separator: ", ")))"
+            // SQLite would pick the tenant index and sort all of a tenant's events for every page; `+` keeps it on
+            // the (tx, seq) index, which the row-value comparison below reads as one range.
+            let column: SQL = db.dialect == .sqlite ? "+tenant_id" : "tenant_id"
+            filter = filter + " AND \(column) IN (\(SQL.joined(tenants.map { "\(bind: $0)" }, separator: ", ")))"
         }
         return try await db.query(
             """
             SELECT tx, seq, tenant_id, alert_id, kind, severity, previous_severity, occurred_at FROM alert_events
-            WHERE (tx > \(bind: position.tx) OR (tx = \(bind: position.tx) AND seq > \(bind: position.seq)))\(filter)
+            WHERE (tx, seq) > (\(bind: position.tx), \(bind: position.seq))\(filter)
             ORDER BY tx, seq LIMIT \(bind: limit)
             """
         ).map { row in
@@ -147,8 +150,7 @@ public struct EventLogRetention: Sendable {
             guard let last = old.last else { return 0 }
             try await db.execute(
                 """
-                DELETE FROM alert_events
-                WHERE tx < \(bind: last.position.tx) OR (tx = \(bind: last.position.tx) AND seq <= \(bind: last.position.seq))
+                DELETE FROM alert_events WHERE (tx, seq) <= (\(bind: last.position.tx), \(bind: last.position.seq))
                 """)
             try await EventLogCheckpoint.save(db, consumer: Self.prunedMarker, position: last.position)
             return old.count

@@ -19,6 +19,10 @@ public final class SQLiteExecutor: SQLExecutor {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Reads through a shared memory map instead of a `pread` and a copy per page into each connection's
+            // own 2 MB cache: a push connector or a SIEM page reads tens of megabytes.
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
     }

@@ -13,8 +13,8 @@ import Testing
                 == SMTPReply(code: 250, lines: ["mail.example greets you", "STARTTLS", "AUTH PLAIN LOGIN"]))
         #expect(try parser.feed("354") == SMTPReply(code: 354, lines: [""]))
         #expect(throws: SMTPReplyParser.Failure.self) {
-            try parser.feed("250-a")
-            try parser.feed("251 b")
+            _ = try parser.feed("250-a")
+            _ = try parser.feed("251 b")
         }
     }
 
