@@ -113,6 +113,18 @@ public struct ConnectorManagementService: Sendable {
             }
             delegatedApp = clientID
         }
+        let deviceGroups = Set(input.deviceGroups ?? [])
+        // A caller who sees only some device groups (a guest with a limited package, a scoped role) may push only
+        // those: a connector with no device-group filter would carry every alert of the tenant.
+        if case .only(let visible) = scope.deviceGroups {
+            guard !deviceGroups.isEmpty else {
+                throw RampartError.forbidden(
+                    "You see only some device groups of this tenant: name the device groups this connector pushes.")
+            }
+            if let outside = deviceGroups.subtracting(visible).sorted().first {
+                throw RampartError.forbidden("Device group \(outside) is not one you can see.")
+            }
+        }
         let transport: Connector.Transport
         var secret: String?
         var shown: String?
@@ -146,7 +158,7 @@ public struct ConnectorManagementService: Sendable {
         let connector = try Connector(
             id: .random(), tenantID: scope.tenantID, name: input.name.trimmingCharacters(in: .whitespaces),
             delegatedApp: delegatedApp, transport: transport, format: format, severities: severities,
-            deviceGroups: Set(input.deviceGroups ?? []), kinds: Set((input.kinds ?? []).map { $0.lowercased() }),
+            deviceGroups: deviceGroups, kinds: Set((input.kinds ?? []).map { $0.lowercased() }),
             state: .active, createdAt: clock.now()
         ).validated()
         let start: EventLogPosition

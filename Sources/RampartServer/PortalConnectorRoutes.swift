@@ -70,12 +70,19 @@ struct PortalConnectorRoutes {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
         let fields = try await portal.checkedFields(request, session)
         func value(_ key: String) -> String? { fields.first { $0.0 == key }?.1.nilIfEmpty }
-        let input = ConnectorInput(
+        var input = ConnectorInput(
             name: value("name") ?? "", transport: value("transport"), host: value("host"),
             port: value("port").flatMap { Int($0) },
             tls: value("tls") != nil, url: value("url"), token: value("token"), useAck: value("useAck") != nil,
             caFile: value("caFile"), format: value("format") ?? "cef",
             severities: fields.filter { $0.0 == "severity" }.map(\.1), kinds: fields.filter { $0.0 == "kind" }.map(\.1))
+        if input.transport == "syslog" || input.transport == nil {
+            input.header = value("header")
+            input.clientCertFile = value("clientCertFile")
+            input.clientKeyFile = value("clientKeyFile")
+            input.udp = value("udp") != nil
+            input.maximumDatagramBytes = value("maximumDatagramBytes").flatMap { Int($0) }
+        }
         do {
             let (_, secret) = try await connectors.create(in: session.scope, input)
             return try await page(request, secret: secret)

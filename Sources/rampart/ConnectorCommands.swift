@@ -21,6 +21,11 @@ struct ConnectorCommand: AsyncParsableCommand {
         @Option(help: "syslog: the receiver's host.") var host: String?
         @Option(help: "syslog: the receiver's port.") var port: Int?
         @Flag(help: "syslog: plain TCP instead of TLS.") var noTLS = false
+        @Option(help: "syslog: rfc5424 (default) or rfc3164.") var header: String?
+        @Flag(help: "syslog: UDP, for legacy receivers only (no delivery guarantee; implies --no-tls).") var udp = false
+        @Option(help: "syslog over UDP: the largest datagram in bytes (default 2048).") var maxDatagramBytes: Int?
+        @Option(help: "syslog over TLS: a client certificate (PEM) for receivers that require one.") var clientCert: String?
+        @Option(help: "syslog over TLS: the client certificate's key (PEM).") var clientKey: String?
         @Option(help: "webhook: the endpoint; hec: the collector's base URL.") var url: String?
         @Option(help: "hec: the collector token (read from RAMPART_HEC_TOKEN when absent).") var token: String?
         @Flag(help: "hec: wait for indexer acknowledgement.") var ack = false
@@ -35,13 +40,17 @@ struct ConnectorCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServices(storage) { services in
+                var input = ConnectorInput(
+                    name: name, transport: transport, host: host, port: port, tls: !noTLS && !udp, url: url,
+                    token: token ?? ProcessInfo.processInfo.environment["RAMPART_HEC_TOKEN"], useAck: ack, caFile: ca,
+                    format: format, severities: severities, deviceGroups: deviceGroups, kinds: kinds,
+                    delegatedApp: delegatedApp, start: start)
+                if transport == "syslog" {
+                    (input.header, input.udp, input.maximumDatagramBytes) = (header, udp, maxDatagramBytes)
+                    (input.clientCertFile, input.clientKeyFile) = (clientCert, clientKey)
+                }
                 let (record, secret) = try await services.connectorManagement.create(
-                    in: try await tenant.scope(services),
-                    ConnectorInput(
-                        name: name, transport: transport, host: host, port: port, tls: !noTLS, url: url,
-                        token: token ?? ProcessInfo.processInfo.environment["RAMPART_HEC_TOKEN"], useAck: ack, caFile: ca,
-                        format: format, severities: severities, deviceGroups: deviceGroups, kinds: kinds,
-                        delegatedApp: delegatedApp, start: start))
+                    in: try await tenant.scope(services), input)
                 Console.line(CLIText().format("cli_connector_created", record.connector.name, record.connector.id.description))
                 if let secret { Console.line(CLIText().format("cli_connector_secret", secret)) }
             }

@@ -232,6 +232,23 @@ import Testing
             #expect(try await world.services.connectorManagement.connectors(in: scope).isEmpty)
             let forged = try await client.form("/settings/connectors/\(id)/pause", ["csrf": "nope"], headers: jar.header)
             #expect(forged.status == .badRequest)
+
+            // The legacy syslog choices are in the form too: UDP with the BSD header and a datagram limit.
+            let legacy = try await client.form(
+                "/settings/connectors",
+                [
+                    "csrf": csrf, "name": "Old SIEM", "transport": "syslog", "host": "10.0.0.5", "port": "514",
+                    "tls": "on", "header": "rfc3164", "udp": "on", "maximumDatagramBytes": "1500", "format": "leef",
+                ], headers: jar.header)
+            #expect(
+                legacy.status == .ok,
+                "\(String(buffer: legacy.body).components(separatedBy: "connectors-error").last?.prefix(200) ?? "")")
+            let stored = try #require(try await world.services.connectorManagement.connectors(in: scope).first)
+            #expect(
+                stored.connector.transport
+                    == .syslog(
+                        .init(host: "10.0.0.5", port: 514, tls: false, header: "rfc3164", udp: true, maximumDatagramBytes: 1500)),
+                "UDP never carries TLS")
         }
     }
 }
