@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "RampartCore",
             swiftSettings: swiftSettings
@@ -58,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "RampartFormats",
-            dependencies: ["RampartCore"],
+            dependencies: ["CZlib", "RampartCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -149,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartServerTests",
-            dependencies: [
+            dependencies: ["CZlib", 
                 "RampartServer", "RampartDelivery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

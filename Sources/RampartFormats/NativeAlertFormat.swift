@@ -10,42 +10,13 @@ public struct IngestRejection: Error, Sendable, Equatable {
 /// Rampart's native ingest format (docs/INGEST.md): a JSON array of records, an object `{"alerts": [...]}`,
 /// or JSON lines. Each record is checked on its own; a bad record never stops the good ones.
 public enum NativeAlertFormat {
-    public static let maximumRecords = 5_000
     static let maximumText = 32_768
     static let maximumShortText = 1_024
 
-    /// Splits the body into records, or throws when the body as a whole is not in the format.
+    /// Splits the body into records (a JSON array, `{"alerts": [...]}`, JSON lines or objects one after another), or
+    /// throws when the body as a whole is not in the format.
     public static func records(from body: Data) throws(IngestRejection) -> [Any] {
-        let trimmed = body.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
-        guard let first = trimmed.first else { throw IngestRejection("The body is empty.") }
-        let records: [Any]
-        if first == UInt8(ascii: "[") {
-            guard let array = try? JSONSerialization.jsonObject(with: trimmed) as? [Any] else {
-                throw IngestRejection("The body is not valid JSON.")
-            }
-            records = array
-        } else if first == UInt8(ascii: "{"), let object = try? JSONSerialization.jsonObject(with: trimmed) as? [String: Any] {
-            if let alerts = object["alerts"] as? [Any] {
-                records = alerts
-            } else {
-                records = [object]
-            }
-        } else {
-            var lines: [Any] = []
-            for (number, line) in trimmed.split(separator: 0x0A).enumerated() {
-                let text = line.drop(while: { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 })
-                if text.isEmpty { continue }
-                guard let record = try? JSONSerialization.jsonObject(with: Data(text)) else {
-                    throw IngestRejection("Line \(number + 1) is not valid JSON.")
-                }
-                lines.append(record)
-            }
-            records = lines
-        }
-        guard records.count <= maximumRecords else {
-            throw IngestRejection("A batch holds at most \(maximumRecords) records; this one has \(records.count).")
-        }
-        return records
+        try IngestBody.values(from: body) { $0["alerts"] as? [Any] }
     }
 
     /// Validates one record into a submission.
@@ -220,7 +191,7 @@ struct FieldReader {
 
     func integer(_ name: String) throws(IngestRejection) -> Int64? {
         guard let raw = value(name) else { return nil }
-        guard !(raw is Bool), let number = raw as? NSNumber, number.doubleValue.rounded() == number.doubleValue,
+        guard let number = JSONNumber.number(raw), number.doubleValue.rounded() == number.doubleValue,
             abs(number.doubleValue) < 9.0e15
         else { throw IngestRejection("\(path)\(name) must be an integer.") }
         return number.int64Value

@@ -7,12 +7,14 @@ import RampartFormats
 import RampartIdentity
 import RampartStore
 
-/// `POST /ingest/v1/alerts`: sensors send batches in the native format (docs/INGEST.md).
+/// `POST /ingest/v1/{format}`: sensors send batches in the native format (`alerts`, docs/INGEST.md) or in their own
+/// (`suricata`, `wazuh`, `falco`, `ocsf`, `defender`; docs/SENSORS.md), as a JSON array, JSON lines or objects one
+/// after another, gzip-compressed or not.
 struct IngestRoutes {
     let services: Services
 
     func register(on router: Router<AppRequestContext>) {
-        router.post("/ingest/v1/alerts") { request, context in try await ingest(request, context) }
+        router.post("/ingest/v1/:format") { request, context in try await ingest(request, context) }
     }
 
     func ingest(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -31,26 +33,47 @@ struct IngestRoutes {
         } catch {
             throw RampartError.payloadTooLarge(limit: limit)
         }
+        let name = try context.parameters.require("format")
+        guard let format = SensorFormat(rawValue: name) else {
+            throw RampartError.notFound(
+                "Unknown ingest format \(name); use one of \(SensorFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        var options = SensorFormat.Options()
+        if let host = QueryString.items(request).first(where: { $0.name == "host" })?.value {
+            guard !host.isEmpty, host.utf8.count <= 255 else {
+                throw RampartError.invalidInput(code: "InvalidInput", message: "host must be 1 to 255 characters.")
+            }
+            options.defaultHostname = host
+        }
         let records: [Any]
         do {
-            records = try NativeAlertFormat.records(from: Data(buffer.readableBytesView))
+            var body = Array(buffer.readableBytesView)
+            if request.headers[.contentEncoding]?.lowercased() == "gzip" || Gzip.isCompressed(body) {
+                body = try Gzip.inflate(body, limit: limit)
+            }
+            records = try format.records(from: Data(body))
         } catch {
             throw RampartError.invalidInput(code: "InvalidRequestBody", message: error.reason)
         }
         var results: [JSONValue] = Array(repeating: .null, count: records.count)
         var accepted: [(index: Int, submission: AlertSubmission)] = []
+        var ignored = 0
         for (index, record) in records.enumerated() {
-            switch NativeAlertFormat.submission(from: record) {
-            case .success(let submission):
-                accepted.append((index, submission))
-            case .failure(let rejection):
-                let sourceID = (record as? [String: Any])?["sourceId"] as? String
-                results[index] = .object([
-                    ("index", .int(Int64(index))), ("sourceId", .string(sourceID)), ("status", .string("rejected")),
-                    ("reason", .string(rejection.reason)),
+            func refused(_ status: String, _ reason: String) -> JSONValue {
+                .object([
+                    ("index", .int(Int64(index))), ("sourceId", .string(format.recordID(record))), ("status", .string(status)),
+                    ("reason", .string(reason)),
                 ])
             }
+            switch format.map(record, options: options) {
+            case .submission(let submission): accepted.append((index, submission))
+            case .rejected(let rejection): results[index] = refused("rejected", rejection.reason)
+            case .ignored(let reason):
+                ignored += 1
+                results[index] = refused("ignored", reason)
+            }
         }
+        let rejected = records.count - accepted.count - ignored
         let outcomes = try await services.alerts.ingest(accepted.map(\.submission), scope: scope, now: .now())
         for (position, outcome) in outcomes.enumerated() {
             let (index, submission) = accepted[position]
@@ -65,20 +88,20 @@ struct IngestRoutes {
             ])
         }
         let body = JSONValue.object([
-            ("accepted", .int(Int64(accepted.count))),
-            ("rejected", .int(Int64(records.count - accepted.count))),
+            ("accepted", .int(Int64(accepted.count))), ("rejected", .int(Int64(rejected))), ("ignored", .int(Int64(ignored))),
             ("results", .array(results)),
         ])
         if scope.isForeign {
             try await AuditRepository(db: services.database).append(
                 .make(
-                    scope, action: "alerts.ingest", target: "/ingest/v1/alerts",
-                    details: "accepted=\(accepted.count) rejected=\(records.count - accepted.count)"))
+                    scope, action: "alerts.ingest", target: "/ingest/v1/\(format.rawValue)",
+                    details: "accepted=\(accepted.count) rejected=\(rejected) ignored=\(ignored)"))
         }
         context.logger.info(
             "ingested alerts",
             metadata: [
-                "tenant": "\(scope.tenantID)", "accepted": "\(accepted.count)", "rejected": "\(records.count - accepted.count)",
+                "tenant": "\(scope.tenantID)", "format": "\(format.rawValue)", "accepted": "\(accepted.count)",
+                "rejected": "\(rejected)", "ignored": "\(ignored)",
             ])
         return JSONResponse.make(body)
     }
