@@ -12,7 +12,8 @@ enum FalcoEvent {
         let time = try record.required("time", "Falco")
         guard let hostname = record.string("hostname") ?? options.defaultHostname else {
             throw IngestRejection(
-                "Falco record: hostname is missing (Falco before 0.32 did not write it); send ?host=<name> to name the node.")
+                "Falco record: hostname is missing (Falco before 0.32 did not write it); name the node with ?host= (API) or --host (CLI)."
+            )
         }
         func field(_ key: String) -> String? { record.field(key, in: "output_fields") }
         let tags = record.strings("tags")

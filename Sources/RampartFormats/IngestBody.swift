@@ -39,11 +39,11 @@ public enum IngestBody {
         return values
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+    public static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
 
     /// The index just past the JSON value starting at `start`: brackets are counted outside strings. A scalar runs
     /// to the next space; a value never closed answers nil.
-    static func endOfValue(_ bytes: [UInt8], from start: Int) -> Int? {
+    public static func endOfValue(_ bytes: [UInt8], from start: Int) -> Int? {
         let first = bytes[start]
         guard first == 0x7B || first == 0x5B else {
             var index = start

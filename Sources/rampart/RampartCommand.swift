@@ -9,7 +9,7 @@ struct RampartCommand: AsyncParsableCommand {
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, TenantCommand.self, UserCommand.self,
             GroupCommand.self, AppCommand.self, KeysCommand.self, RoleCommand.self, DeviceGroupCommand.self,
             ConnectedOrganizationCommand.self, AccessPackageCommand.self, AccessRequestCommand.self, NotificationRuleCommand.self,
-            ConnectorCommand.self,
+            ConnectorCommand.self, IngestCommand.self,
             AccessAssignmentCommand.self, AuditCommand.self,
             BenchCommand.self,
         ])
