@@ -33,6 +33,8 @@ public struct Alert: Sendable, Equatable {
     public var relatedUser: RelatedUser?
     public var comments: [AlertComment]
     public var evidence: [AlertEvidence]
+    /// Detections merged into this alert: the same detector on the same device while the alert was open (§5.4).
+    public var detectionCount: Int = 1
 
     public init(
         id: String, tenantID: TenantID, sourceID: String, incidentID: Int64? = nil, investigationID: Int64? = nil,

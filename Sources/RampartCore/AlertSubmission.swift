@@ -97,6 +97,34 @@ public struct AlertSubmission: Sendable, Equatable {
             })
     }
 
+    /// The alert after another detection of the same detector on the same device, while the alert is open: the
+    /// alert keeps its identity, title and analyst fields; its event times widen, new evidence is added, its
+    /// severity rises if this detection is more severe, and (for a detection not seen before) its count grows.
+    public func repeated(into alert: Alert, now: Timestamp, isNew: Bool) -> Alert {
+        var updated = alert
+        let first = [alert.firstEventTime, firstEventTime].compactMap { $0 }.min()
+        let last = [alert.lastEventTime, lastEventTime ?? firstEventTime].compactMap { $0 }.max()
+        updated.firstEventTime = first
+        updated.lastEventTime = last
+        updated.lastUpdateTime = now
+        if severity.rank > alert.severity.rank { updated.severity = severity }
+        for item in evidence {
+            var stamped = item
+            stamped.evidenceCreationTime = nil
+            let known = updated.evidence.contains {
+                var other = $0
+                other.evidenceCreationTime = nil
+                return other == stamped
+            }
+            guard !known, updated.evidence.count < 100 else { continue }
+            stamped.evidenceCreationTime = item.evidenceCreationTime ?? now
+            updated.evidence.append(stamped)
+        }
+        updated.mitreTechniques += mitreTechniques.filter { !updated.mitreTechniques.contains($0) }
+        if isNew { updated.detectionCount += 1 }
+        return updated
+    }
+
     /// The alert after the sensor re-sent the detection: sensor-owned fields follow the sensor,
     /// analyst-owned fields (status, assignment, classification, comments) stay as the analysts left them.
     public func merged(into alert: Alert, device: Device, now: Timestamp) -> Alert {
@@ -115,6 +143,12 @@ public struct AlertSubmission: Sendable, Equatable {
         }
         if let previous = alert.lastEventTime {
             updated.lastEventTime = max(previous, updated.lastEventTime ?? previous)
+        }
+        if alert.detectionCount > 1 {
+            // Other detections were merged in: their evidence and techniques stay.
+            updated.detectionCount = alert.detectionCount
+            updated.evidence = repeated(into: alert, now: now, isNew: false).evidence
+            updated.mitreTechniques = alert.mitreTechniques + mitreTechniques.filter { !alert.mitreTechniques.contains($0) }
         }
         return updated
     }

@@ -113,20 +113,54 @@ public struct AlertRepository: Sendable {
             }
 
             var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)))
+            // A detection merged earlier into another alert is found through its alias; an open alert of the same
+            // detector on the same device takes a new detection in (§5.4).
+            var alias = try await Self.aliases(
+                db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)).subtracting(existing.keys), into: &existing)
+            var open = try await Self.openAlertsByDetector(
+                db, tenantID: tenantID,
+                submissions: submissions.filter { existing[$0.sourceID] == nil && alias[$0.sourceID] == nil },
+                devices: devices)
+            for alert in open.values { existing[alert.sourceID] = alert }
+            // An alert that took in other detections keeps their evidence when any of them is sent again.
+            for (key, alert) in existing where alert.detectionCount > 1 && alert.evidence.isEmpty {
+                var withEvidence = alert
+                try await Self.attachEvidence(db, &withEvidence)
+                existing[key] = withEvidence
+            }
             let severityBefore = existing.mapValues(\.severity)
             var created: [String: Alert] = [:]
             var updated: [String: Alert] = [:]
             var outcomes: [IngestOutcome] = []
             var newIDs: Set<String> = []
+            var newAliases: [(sourceID: String, alertID: String)] = []
             for submission in submissions {
                 guard let device = devices[submission.device.deviceKey] else { continue }
-                if let pending = created[submission.sourceID] {
-                    created[submission.sourceID] = submission.merged(into: pending, device: device, now: now)
+                let detectorKey = submission.detectorID.map { "\(device.id)|\($0)" }
+                var fresh = false
+                if alias[submission.sourceID] == nil, existing[submission.sourceID] == nil,
+                    created[submission.sourceID] == nil, let detectorKey, let target = open[detectorKey],
+                    target.sourceID != submission.sourceID
+                {
+                    alias[submission.sourceID] = target.sourceID
+                    newAliases.append((submission.sourceID, target.id))
+                    fresh = true
+                }
+                let key = alias[submission.sourceID] ?? submission.sourceID
+                let isAlias = key != submission.sourceID
+                if let pending = created[key] {
+                    created[key] =
+                        isAlias
+                        ? submission.repeated(into: pending, now: now, isNew: fresh)
+                        : submission.merged(into: pending, device: device, now: now)
                     outcomes.append(.created(alertID: pending.id))
-                } else if let previous = updated[submission.sourceID] ?? existing[submission.sourceID] {
-                    let alert = submission.merged(into: previous, device: device, now: now)
-                    updated[submission.sourceID] = alert
-                    existing[submission.sourceID] = alert
+                } else if let previous = updated[key] ?? existing[key] {
+                    let alert =
+                        isAlias
+                        ? submission.repeated(into: previous, now: now, isNew: fresh)
+                        : submission.merged(into: previous, device: device, now: now)
+                    updated[key] = alert
+                    existing[key] = alert
                     outcomes.append(.updated(alertID: alert.id))
                 } else {
                     // Every alert of a batch shares `now`, so only the random part tells their ids apart:
@@ -136,9 +170,11 @@ public struct AlertRepository: Sendable {
                     newIDs.insert(id)
                     let alert = submission.makeAlert(id: id, tenantID: tenantID, device: device, now: now)
                     created[submission.sourceID] = alert
+                    if let detectorKey, open[detectorKey] == nil { open[detectorKey] = alert }
                     outcomes.append(.created(alertID: alert.id))
                 }
             }
+            try await Self.insertAliases(db, tenantID: tenantID, newAliases)
             let newAlerts = created.values.sorted { $0.id < $1.id }
             let changedAlerts = updated.values.sorted { $0.id < $1.id }
             try await Self.insertAlerts(db, newAlerts)
@@ -207,6 +243,80 @@ public struct AlertRepository: Sendable {
             db, table: "alerts", tenantID: tenantID, column: "source_id", values: sourceIDs, map: alert, key: \.sourceID)
     }
 
+    /// Source ids merged into another alert, resolved to that alert's own source id; the alerts join `existing`.
+    static func aliases(
+        _ db: any SQLQuerying, tenantID: TenantID, sourceIDs: Set<String>, into existing: inout [String: Alert]
+    ) async throws -> [String: String] {
+        guard !sourceIDs.isEmpty else { return [:] }
+        var alertIDs: [String: String] = [:]
+        for chunk in sourceIDs.sorted().chunked(chunkSize) {
+            let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
+            for row in try await db.query(
+                "SELECT source_id, alert_id FROM alert_sources WHERE tenant_id = \(bind: tenantID) AND source_id IN (\(list))")
+            {
+                alertIDs[try row.string("source_id")] = try row.string("alert_id")
+            }
+        }
+        let targets = try await rows(
+            db, table: "alerts", tenantID: tenantID, column: "id", values: Set(alertIDs.values), map: alert, key: \.id)
+        var aliases: [String: String] = [:]
+        for (sourceID, alertID) in alertIDs {
+            guard let target = targets[alertID] else { continue }
+            existing[target.sourceID] = existing[target.sourceID] ?? target
+            aliases[sourceID] = target.sourceID
+        }
+        return aliases
+    }
+
+    /// Open (not resolved) alerts of the submissions' detectors on their devices, keyed `<device id>|<detector id>`;
+    /// the most recently updated one where several match.
+    static func openAlertsByDetector(
+        _ db: any SQLQuerying, tenantID: TenantID, submissions: [AlertSubmission], devices: [String: Device]
+    ) async throws -> [String: Alert] {
+        let detectors = Set(submissions.compactMap(\.detectorID))
+        let machines = Set(submissions.compactMap { devices[$0.device.deviceKey]?.id })
+        guard !detectors.isEmpty, !machines.isEmpty else { return [:] }
+        var found: [String: Alert] = [:]
+        for detectorChunk in detectors.sorted().chunked(chunkSize) {
+            for machineChunk in machines.sorted().chunked(chunkSize) {
+                let detectorList = SQL.joined(detectorChunk.map { "\(bind: $0)" }, separator: ", ")
+                let machineList = SQL.joined(machineChunk.map { "\(bind: $0)" }, separator: ", ")
+                for row in try await db.query(
+                    """
+                    SELECT * FROM alerts WHERE tenant_id = \(bind: tenantID) AND status <> 'Resolved'
+                    AND detector_id IN (\(detectorList)) AND machine_id IN (\(machineList))
+                    """)
+                {
+                    var alert = try alert(row)
+                    guard let machineID = alert.machineID, let detectorID = alert.detectorID else { continue }
+                    let key = "\(machineID)|\(detectorID)"
+                    if let other = found[key], other.lastUpdateTime >= alert.lastUpdateTime { continue }
+                    try await attachEvidence(db, &alert)
+                    found[key] = alert
+                }
+            }
+        }
+        return found
+    }
+
+    static func attachEvidence(_ db: any SQLQuerying, _ alert: inout Alert) async throws {
+        alert.evidence = try await db.query(
+            "SELECT body FROM alert_evidence WHERE alert_id = \(bind: alert.id) ORDER BY position"
+        ).map { row in
+            let body = try row.string("body")
+            return try AlertEvidence(jsonText: body) ?? JSONDecoder().decode(AlertEvidence.self, from: Data(body.utf8))
+        }
+    }
+
+    static func insertAliases(_ db: any SQLQuerying, tenantID: TenantID, _ aliases: [(sourceID: String, alertID: String)])
+        async throws
+    {
+        guard !aliases.isEmpty else { return }
+        try await db.insert(
+            into: "alert_sources", columns: ["tenant_id", "source_id", "alert_id"],
+            rows: aliases.map { [tenantID.sqlValue, .text($0.sourceID), .text($0.alertID)] })
+    }
+
     static func insertAlerts(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
         try await db.insert(
             into: "alerts",
@@ -215,7 +325,7 @@ public struct AlertRepository: Sendable {
                 "classification", "determination", "investigation_state", "detection_source", "detector_id", "category",
                 "threat_family_name", "title", "description", "alert_creation_time", "first_event_time", "last_event_time",
                 "last_update_time", "resolved_time", "machine_id", "computer_dns_name", "rbac_group_name", "threat_name",
-                "mitre_techniques", "related_user_name", "related_user_domain",
+                "mitre_techniques", "related_user_name", "related_user_domain", "detection_count",
             ],
             rows: alerts.map { a in
                 [
@@ -228,6 +338,7 @@ public struct AlertRepository: Sendable {
                     a.lastUpdateTime.sqlValue, .optional(a.resolvedTime), .optional(a.machineID), .optional(a.computerDnsName),
                     .optional(a.rbacGroupName), .optional(a.threatName), .text(json(a.mitreTechniques)),
                     .optional(a.relatedUser?.userName), .optional(a.relatedUser?.domainName),
+                    .integer(Int64(a.detectionCount)),
                 ]
             })
     }
@@ -243,7 +354,7 @@ public struct AlertRepository: Sendable {
                 computer_dns_name = \(bind: a.computerDnsName), rbac_group_name = \(bind: a.rbacGroupName),
                 threat_name = \(bind: a.threatName),
                 mitre_techniques = \(bind: json(a.mitreTechniques)), related_user_name = \(bind: a.relatedUser?.userName),
-                related_user_domain = \(bind: a.relatedUser?.domainName)
+                related_user_domain = \(bind: a.relatedUser?.domainName), detection_count = \(bind: Int64(a.detectionCount))
             WHERE id = \(bind: a.id)
             """)
     }
@@ -506,7 +617,7 @@ public struct AlertRepository: Sendable {
 
     static func alert(_ row: SQLRow) throws -> Alert {
         let userName = row.optionalString("related_user_name")
-        return Alert(
+        var alert = Alert(
             id: try row.string("id"), tenantID: try row.tenantID("tenant_id"), sourceID: try row.string("source_id"),
             incidentID: row.optionalInt("incident_id"), investigationID: row.optionalInt("investigation_id"),
             assignedTo: row.optionalString("assigned_to"),
@@ -525,6 +636,8 @@ public struct AlertRepository: Sendable {
             rbacGroupName: row.optionalString("rbac_group_name"), threatName: row.optionalString("threat_name"),
             mitreTechniques: try stringArray(try row.string("mitre_techniques")),
             relatedUser: userName.map { RelatedUser(userName: $0, domainName: row.optionalString("related_user_domain")) })
+        alert.detectionCount = Int(row.optionalInt("detection_count") ?? 1)
+        return alert
     }
 
     /// A stored JSON array of strings, read without Foundation's decoder (it runs for every alert read).

@@ -558,6 +558,17 @@ public enum Migrations {
             _ in
             ["CREATE TABLE app_redirect_uris (client_id TEXT NOT NULL, uri TEXT NOT NULL, PRIMARY KEY (client_id, uri))"]
         },
+        Migration(version: 17, name: "detections merged into an open alert of the same device and detector") { _ in
+            [
+                "ALTER TABLE alerts ADD COLUMN detection_count INTEGER NOT NULL DEFAULT 1",
+                """
+                CREATE TABLE alert_sources (
+                    tenant_id TEXT NOT NULL, source_id TEXT NOT NULL, alert_id TEXT NOT NULL,
+                    PRIMARY KEY (tenant_id, source_id))
+                """,
+                "CREATE INDEX alerts_by_detector ON alerts (tenant_id, detector_id, machine_id)",
+            ]
+        },
     ]
 }
 

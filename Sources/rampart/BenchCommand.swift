@@ -93,7 +93,7 @@ struct BenchCommand: AsyncParsableCommand {
                 device: DeviceIdentity(hostname: "host-\(host)", domain: "bench.example", osPlatform: "Linux"),
                 title: "Bench detection \(host)", description: "Synthetic alert for benchmarks.",
                 severity: [AlertSeverity.informational, .low, .medium, .high][host % 4],
-                category: "Execution", detectionSource: "ThirdPartySensors", detectorID: "bench:\(host % 7)",
+                category: "Execution", detectionSource: "ThirdPartySensors", detectorID: "bench:\(sourceID)",
                 firstEventTime: .now(), lastEventTime: .now(), mitreTechniques: ["T1059"], evidence: [evidence])
         }
     }

@@ -65,13 +65,19 @@ struct SensorIngestTests {
                 results.first?["status"] as? String == "ignored"
                     && results.first?["reason"] as? String == "event_type 'smb' is not an alert")
 
-            // Sent again: the same six alerts are updated, not duplicated.
+            // Five detections of one signature on one device while its alert is open are one alert (§5.4).
+            #expect(Set(results.compactMap { $0["alertId"] as? String }).count == 2)
+            // Sent again: the same detections update the same two alerts, nothing new.
             let (_, again) = try await post(client, "/ingest/v1/suricata", token: token, body: eve)
-            #expect((again["results"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "updated" }.count == 6)
+            let repeated = again["results"] as? [[String: Any]] ?? []
+            #expect(repeated.filter { $0["status"] as? String == "updated" }.count == 6)
+            #expect(Set(repeated.compactMap { $0["alertId"] as? String }) == Set(results.compactMap { $0["alertId"] as? String }))
             let (_, listed) = try await client.json(
                 "/api/alerts?$filter=title%20eq%20%27ET%20POLICY%20PsExec%20service%20created%27", token: token)
             let alerts = listed["value"] as? [[String: Any]] ?? []
-            #expect(alerts.count == 5)
+            #expect(alerts.count == 1)
+            #expect(alerts.first?["firstEventTime"] as? String == "2022-05-04T15:50:50.234815Z")
+            #expect(alerts.first?["lastEventTime"] as? String == "2022-05-04T15:51:26.052278Z")
             #expect(Set(alerts.compactMap { $0["detectorId"] as? String }) == ["suricata:1:2010781:3"])
             #expect(Set(alerts.compactMap { $0["computerDnsName"] as? String }) == ["10.136.0.64"])
 

@@ -45,16 +45,19 @@ func ingestScope(_ tenantID: TenantID) -> AccessScope {
         capabilities: [.ingestAlerts, .readAlerts], deviceGroups: .all)
 }
 
-func submission(_ sourceID: String, host: String = "web-1", severity: AlertSeverity = .medium, title: String = "Test alert")
-    -> AlertSubmission
-{
+/// A detection; each source id has its own detector unless `detector` names a shared one (which merges, §5.4).
+func submission(
+    _ sourceID: String, host: String = "web-1", severity: AlertSeverity = .medium, title: String = "Test alert",
+    detector: String? = nil
+) -> AlertSubmission {
     var evidence = AlertEvidence(entityType: "Ip")
     evidence.ipAddress = "10.0.0.1"
     return AlertSubmission(
         sourceID: sourceID,
         device: DeviceIdentity(hostname: host, domain: "corp.example", osPlatform: "Linux", ipAddress: "10.0.0.5"),
         title: title, description: "Description", severity: severity, category: "Execution",
-        detectionSource: "ThirdPartySensors", detectorID: "rule-1", firstEventTime: Timestamp(iso8601: "2024-05-01T10:00:00Z"),
+        detectionSource: "ThirdPartySensors", detectorID: detector ?? "rule-\(sourceID)",
+        firstEventTime: Timestamp(iso8601: "2024-05-01T10:00:00Z"),
         lastEventTime: Timestamp(iso8601: "2024-05-01T10:01:00Z"), mitreTechniques: ["T1059"],
         relatedUser: RelatedUser(userName: "bob", domainName: "CORP"), evidence: [evidence])
 }
