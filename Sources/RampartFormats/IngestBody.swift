@@ -18,11 +18,15 @@ public enum IngestBody {
             while index < bytes.count, isSpace(bytes[index]) { index += 1 }
             guard index < bytes.count else { break }
             number += 1
+            guard bytes[index] == 0x7B || bytes[index] == 0x5B else {
+                throw IngestRejection("Record \(number) is not a JSON object or array.")
+            }
             guard let end = endOfValue(bytes, from: index) else {
                 throw IngestRejection("Record \(number) is not complete JSON (a bracket or quote is never closed).")
             }
-            guard let value = try? JSONSerialization.jsonObject(with: Data(bytes[index..<end]), options: [.fragmentsAllowed])
-            else { throw IngestRejection("Record \(number) is not valid JSON.") }
+            guard let value = try? JSONSerialization.jsonObject(with: Data(bytes[index..<end])) else {
+                throw IngestRejection("Record \(number) is not valid JSON.")
+            }
             index = end
             if let array = value as? [Any] {
                 values += array

@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func refusesBodiesThatAreNotTheFormat() {
-        for body in ["", "   ", "[1,2", "{\"a\":", "not json\n"] {
+        for body in ["", "   ", "[1,2", "{\"a\":", "not json\n", "\"AAA\"", "42", "{} null"] {
             #expect(throws: IngestRejection.self) { try NativeAlertFormat.records(from: Data(body.utf8)) }
         }
     }
