@@ -41,6 +41,7 @@ public enum RampartApplication {
         PortalNotificationRoutes(services: services).register(on: router)
         ConnectorRoutes(services: services).register(on: router)
         PortalConnectorRoutes(services: services).register(on: router)
+        PortalDeviceRoutes(services: services).register(on: router)
         PortalOverviewRoutes(services: services).register(on: router)
         routes.set(router.routes.map { ($0.method, "\($0.path)") })
         return router

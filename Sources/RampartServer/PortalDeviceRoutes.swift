@@ -1,0 +1,85 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RampartCore
+import RampartStore
+
+/// The device inventory in the portal: the devices the caller's device groups hold (built from sensor data), and a
+/// device's page with its alerts.
+struct PortalDeviceRoutes {
+    let services: Services
+    let portal: PortalRoutes
+    var renderer: PortalRenderer { services.portal }
+    var machines: MachineRepository { MachineRepository(db: services.database) }
+
+    init(services: Services) {
+        self.services = services
+        portal = PortalRoutes(services: services)
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/devices") { request, _ in try await list(request) }
+        router.get("/devices/:id") { request, context in try await device(request, context) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
+        try session.scope.require(.readMachines)
+        let language = portal.languageOf(request)
+        let now = services.clock.now()
+        let total = try await machines.count(session.scope, filter: nil, now: now)
+        let pages = max(1, (total + PortalRoutes.pageSize - 1) / PortalRoutes.pageSize)
+        let page = min(max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1), pages)
+        let found = try await machines.list(
+            session.scope, filter: nil, orderBy: [("last_seen", true)], top: PortalRoutes.pageSize,
+            skip: (page - 1) * PortalRoutes.pageSize, now: now)
+        let context = session.layout([
+            "devices": found.map(row), "hasDevices": !found.isEmpty,
+            "summary": renderer.text("devices_summary", language, total),
+            "pageLabel": renderer.text("pager_label", language, page, pages),
+            "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
+        ])
+        return PortalResponse.html(renderer.render("devices", context, language: language, back: "/devices?page=\(page)"))
+    }
+
+    func device(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
+        try session.scope.require(.readMachines)
+        let language = portal.languageOf(request)
+        let id = try context.parameters.require("id")
+        guard let machine = try await machines.get(session.scope, id: id, now: services.clock.now()) else {
+            throw RampartError.notFound("Device \(id) was not found.")
+        }
+        var alerts: [[String: Any]] = []
+        if session.scope.allows(.readAlerts) {
+            alerts = try await services.alerts.list(
+                session.scope, AlertListQuery(filter: "machine_id = \(bind: id)", top: PortalRoutes.pageSize)
+            ).map { alert in
+                [
+                    "id": alert.id, "title": alert.title, "severity": alert.severity.rawValue,
+                    "severityClass": alert.severity.rawValue.lowercased(), "status": alert.status.rawValue,
+                    "created": PortalRoutes.display(alert.alertCreationTime), "createdISO": alert.alertCreationTime.description,
+                ]
+            }
+        }
+        var values = row(machine)
+        values["alerts"] = alerts
+        values["hasAlerts"] = !alerts.isEmpty
+        return PortalResponse.html(
+            renderer.render("device", session.layout(values), language: language, back: "/devices/\(id)"))
+    }
+
+    func row(_ machine: Machine) -> [String: Any] {
+        let device = machine.device
+        return [
+            "id": device.id, "name": device.computerDnsName,
+            "os": [device.osPlatform, device.osVersion].compactMap { $0 }
+                .joined(separator: " "),
+            "ip": device.lastIpAddress ?? "", "group": device.rbacGroupName ?? "",
+            "tags": device.machineTags.joined(separator: ", "),
+            "risk": machine.riskScore, "riskClass": machine.riskScore.lowercased(), "health": machine.healthStatus,
+            "firstSeen": PortalRoutes.display(device.firstSeen), "firstSeenISO": device.firstSeen.description,
+            "lastSeen": PortalRoutes.display(device.lastSeen), "lastSeenISO": device.lastSeen.description,
+        ]
+    }
+}
