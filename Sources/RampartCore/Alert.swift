@@ -189,3 +189,13 @@ extension Alert {
             title: "", description: "", alertCreationTime: Timestamp(ticks: 0), lastUpdateTime: Timestamp(ticks: 0))
     }
 }
+
+extension Alert {
+    /// Alerts that detections merge into are found by device and detector (§5.4).
+    public static func mergeKey(machineID: String, detectorID: String) -> String { machineID + "|" + detectorID }
+
+    public var mergeKey: String? {
+        guard let machineID, let detectorID else { return nil }
+        return Self.mergeKey(machineID: machineID, detectorID: detectorID)
+    }
+}

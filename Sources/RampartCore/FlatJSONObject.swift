@@ -173,7 +173,7 @@ public enum FlatJSONObject {
             return nil
         }
 
-        /// `XXXX` after `\u`, joining a surrogate pair; a lone surrogate is refused, as strict parsers do.
+        /// The four hex digits after `\u`, joining a surrogate pair; a lone surrogate is refused, as strict parsers do.
         mutating func unicodeEscape() -> Unicode.Scalar? {
             guard let high = hex4() else { return nil }
             if (0xD800..<0xDC00).contains(high) {

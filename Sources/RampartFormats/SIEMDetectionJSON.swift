@@ -30,22 +30,8 @@ public enum SIEMDetectionJSON {
         return sink.output
     }
 
-    /// One detection as a JSON object.
-    public static func detection(_ alert: Alert, device: Device?, portalURL: String) -> JSONValue {
-        var sink = ValueSink()
-        write(alert, device: device, portalURL: portalURL, to: &sink)
-        return .object(Array(zip(fieldNames, sink.values)))
-    }
-
-    /// Receives the values of `fieldNames`, in their order.
-    protocol Sink {
-        mutating func text(_ value: String)
-        mutating func int(_ value: Int64)
-        mutating func null()
-    }
-
     /// Writes `"Name":value` pairs; the `{"Name":` / `,"Name":` prefixes are rendered once.
-    struct ByteSink: Sink {
+    struct ByteSink {
         static let prefixes: [[UInt8]] = fieldNames.enumerated().map { index, name in
             var bytes: [UInt8] = [index == 0 ? 0x7B : 0x2C]
             JSONText.appendString(name, to: &bytes)
@@ -73,15 +59,8 @@ public enum SIEMDetectionJSON {
         }
     }
 
-    struct ValueSink: Sink {
-        var values: [JSONValue] = []
-        mutating func text(_ value: String) { values.append(.string(value)) }
-        mutating func int(_ value: Int64) { values.append(.int(value)) }
-        mutating func null() { values.append(.null) }
-    }
-
     /// `portalURL` is this Rampart's public URL without a trailing slash; `device` gives tags and addresses.
-    static func write(_ alert: Alert, device: Device?, portalURL: String, to sink: inout some Sink) {
+    static func write(_ alert: Alert, device: Device?, portalURL: String, to sink: inout ByteSink) {
         let evidence = alert.evidence
         let file = evidence.firstIndex { $0.sha1 != nil || $0.sha256 != nil || $0.fileName != nil }.map { evidence[$0] }
         let ip = evidence.firstIndex { $0.ipAddress != nil }.flatMap { evidence[$0].ipAddress }

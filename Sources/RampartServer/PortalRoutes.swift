@@ -209,7 +209,13 @@ struct PortalRoutes {
         guard session.scope.isForeign else { return }
         let path = request.uri.path
         let action =
-            path == "/alerts" ? "portal.alerts.list" : path.hasPrefix("/alerts/") ? "portal.alert.read" : "portal.page"
+            switch path {
+            case "/alerts": "portal.alerts.list"
+            case "/devices": "portal.devices.list"
+            case _ where path.hasPrefix("/alerts/"): "portal.alert.read"
+            case _ where path.hasPrefix("/devices/"): "portal.device.read"
+            default: "portal.page"
+            }
         try await AuditRepository(db: services.database).append(
             .make(
                 session.scope, action: action, target: path,

@@ -122,12 +122,11 @@ public struct AlertRepository: Sendable {
                 submissions: submissions.filter { existing[$0.sourceID] == nil && alias[$0.sourceID] == nil },
                 devices: devices)
             for alert in open.values { existing[alert.sourceID] = alert }
-            // An alert that took in other detections keeps their evidence when any of them is sent again.
-            for (key, alert) in existing where alert.detectionCount > 1 && alert.evidence.isEmpty {
-                var withEvidence = alert
-                try await Self.attachEvidence(db, &withEvidence)
-                existing[key] = withEvidence
-            }
+            // An alert that takes in another detection, or took some in before, keeps its evidence: read at once.
+            let openIDs = Set(open.values.map(\.id))
+            var merging = existing.values.filter { openIDs.contains($0.id) || $0.detectionCount > 1 }
+            try await Self.attachEvidence(db, &merging)
+            for alert in merging { existing[alert.sourceID] = alert }
             let severityBefore = existing.mapValues(\.severity)
             var created: [String: Alert] = [:]
             var updated: [String: Alert] = [:]
@@ -136,7 +135,7 @@ public struct AlertRepository: Sendable {
             var newAliases: [(sourceID: String, alertID: String)] = []
             for submission in submissions {
                 guard let device = devices[submission.device.deviceKey] else { continue }
-                let detectorKey = submission.detectorID.map { "\(device.id)|\($0)" }
+                let detectorKey = submission.detectorID.map { Alert.mergeKey(machineID: device.id, detectorID: $0) }
                 var fresh = false
                 if alias[submission.sourceID] == nil, existing[submission.sourceID] == nil,
                     created[submission.sourceID] == nil, let detectorKey, let target = open[detectorKey],
@@ -287,11 +286,9 @@ public struct AlertRepository: Sendable {
                     AND detector_id IN (\(detectorList)) AND machine_id IN (\(machineList))
                     """)
                 {
-                    var alert = try alert(row)
-                    guard let machineID = alert.machineID, let detectorID = alert.detectorID else { continue }
-                    let key = "\(machineID)|\(detectorID)"
+                    let alert = try alert(row)
+                    guard let key = alert.mergeKey else { continue }
                     if let other = found[key], other.lastUpdateTime >= alert.lastUpdateTime { continue }
-                    try await attachEvidence(db, &alert)
                     found[key] = alert
                 }
             }
@@ -299,13 +296,24 @@ public struct AlertRepository: Sendable {
         return found
     }
 
-    static func attachEvidence(_ db: any SQLQuerying, _ alert: inout Alert) async throws {
-        alert.evidence = try await db.query(
-            "SELECT body FROM alert_evidence WHERE alert_id = \(bind: alert.id) ORDER BY position"
-        ).map { row in
-            let body = try row.string("body")
-            return try AlertEvidence(jsonText: body) ?? JSONDecoder().decode(AlertEvidence.self, from: Data(body.utf8))
+    /// Appends each alert's stored evidence, in order, with one query per chunk of alerts.
+    static func attachEvidence(_ db: any SQLQuerying, _ alerts: inout [Alert]) async throws {
+        var index: [String: Int] = [:]
+        for (position, alert) in alerts.enumerated() { index[alert.id] = position }
+        for chunk in alerts.map(\.id).chunked(chunkSize) {
+            let ids = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
+            for row in try await db.query(
+                "SELECT alert_id, body FROM alert_evidence WHERE alert_id IN (\(ids)) ORDER BY alert_id, position")
+            {
+                guard let position = index[try row.string("alert_id")] else { continue }
+                alerts[position].evidence.append(try storedEvidence(try row.string("body")))
+            }
         }
+    }
+
+    /// An evidence row's body: read by hand, through Foundation only for a shape the hand reader does not take.
+    static func storedEvidence(_ body: String) throws -> AlertEvidence {
+        try AlertEvidence(jsonText: body) ?? JSONDecoder().decode(AlertEvidence.self, from: Data(body.utf8))
     }
 
     static func insertAliases(_ db: any SQLQuerying, tenantID: TenantID, _ aliases: [(sourceID: String, alertID: String)])
@@ -580,16 +588,7 @@ public struct AlertRepository: Sendable {
                         createdTime: try row.timestamp("created_time")))
             }
         }
-        guard evidence else { return }
-        let decoder = JSONDecoder()
-        for row in try await db.query(
-            "SELECT alert_id, body FROM alert_evidence WHERE alert_id IN (\(ids)) ORDER BY alert_id, position")
-        {
-            guard let position = index[try row.string("alert_id")] else { continue }
-            let body = try row.string("body")
-            let item = try AlertEvidence(jsonText: body) ?? decoder.decode(AlertEvidence.self, from: Data(body.utf8))
-            alerts[position].evidence.append(item)
-        }
+        if evidence { try await Self.attachEvidence(db, &alerts) }
     }
 
     public func events(_ scope: AccessScope, after seq: Int64, limit: Int) async throws -> [(

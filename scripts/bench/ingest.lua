@@ -1,7 +1,11 @@
 -- wrk: POST batches of new alerts to /ingest/v1/alerts, cycling over the tenants' tokens.
 -- TOKENS_LUA names a file returning a Lua array of bearer tokens; BATCH is the alerts per request.
+-- FORMAT=suricata posts Suricata EVE alert records as JSON lines to /ingest/v1/suricata instead; with HOT=1 every
+-- record is one of 5 signatures on one of 4 hosts, so nearly every record merges into an open alert.
 local tokens = dofile(os.getenv("TOKENS_LUA"))
 local batch = tonumber(os.getenv("BATCH") or "500")
+local suricata = os.getenv("FORMAT") == "suricata"
+local hot = os.getenv("HOT") == "1"
 local threads = {}
 local next_id = 0
 
@@ -14,9 +18,31 @@ end
 local counter = 0
 failures = 0
 
+local function eve(i)
+  local sid, host
+  if hot then
+    sid, host = 2010781 + i % 5, i % 4
+  else
+    sid, host = 3000000 + (tid * 1000003 + counter * batch + i) % 90000000, i % 250
+  end
+  return string.format(
+    '{"timestamp":"2026-11-29T10:%02d:%02d.%06d+0000","flow_id":%d,"event_type":"alert",' ..
+    '"src_ip":"203.0.113.%d","src_port":%d,"dest_ip":"10.20.%d.%d","dest_port":445,"proto":"TCP",' ..
+    '"alert":{"action":"allowed","gid":1,"signature_id":%d,"rev":3,"signature":"ET POLICY bench %d",' ..
+    '"category":"Potentially Bad Traffic","severity":2},"app_proto":"smb"}',
+    counter % 60, i % 60, (tid * 7919 + counter * 104729 + i) % 1000000, tid * 100000000 + counter * 10000 + i,
+    i % 250 + 1, 40000 + i % 20000, host % 250, host % 250 + 1, sid, sid)
+end
+
 function request()
   counter = counter + 1
   local token = tokens[(counter + tid) % #tokens + 1]
+  if suricata then
+    local lines = {}
+    for i = 1, batch do lines[i] = eve(i) end
+    return wrk.format("POST", "/ingest/v1/suricata",
+      {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/x-ndjson"}, table.concat(lines, "\n"))
+  end
   local parts = {}
   for i = 1, batch do
     parts[i] = string.format(
@@ -36,7 +62,7 @@ end
 function done(summary, latency, requests)
   local failed = 0
   for _, thread in ipairs(threads) do failed = failed + thread:get("failures") end
-  io.write(string.format("alerts/s: %.0f\n", summary.requests / (summary.duration / 1e6) * batch))
+  io.write(string.format("%s/s: %.0f\n", suricata and "records" or "alerts", summary.requests / (summary.duration / 1e6) * batch))
   io.write(string.format("failed requests: %d of %d\n", failed, summary.requests))
   io.write(string.format("batch latency p50 %.1f ms, p99 %.1f ms\n",
     latency:percentile(50) / 1000, latency:percentile(99) / 1000))

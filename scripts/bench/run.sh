@@ -66,6 +66,6 @@ QUERY="/siem/api/alerts?ago=P1D&limit=10000" \
 echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
 BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== POST /ingest/v1/suricata, EVE JSON lines in batches of 1000, 2 threads, 4 connections, ${seconds}s"
-BATCH=1000 wrk -t2 -c4 -d"${seconds}s" --timeout 60s -s scripts/bench/ingest-suricata.lua "http://127.0.0.1:$port" | tail -n 3
+FORMAT=suricata BATCH=1000 wrk -t2 -c4 -d"${seconds}s" --timeout 60s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== the same with merging hot (5 signatures on 4 hosts per tenant), ${seconds}s"
-HOT=1 BATCH=1000 wrk -t2 -c4 -d"${seconds}s" --timeout 60s -s scripts/bench/ingest-suricata.lua "http://127.0.0.1:$port" | tail -n 3
+HOT=1 FORMAT=suricata BATCH=1000 wrk -t2 -c4 -d"${seconds}s" --timeout 60s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
