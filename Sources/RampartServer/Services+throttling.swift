@@ -10,7 +10,7 @@ extension Services {
             case .batchUpdate: configuration.batchRateLimit
             case .graph: configuration.graphRateLimit
             }
-        if let wait = try await rateLimiter.acquire(RateLimitKey.key(scope, bucket), limit: limit, now: .now()) {
+        if let wait = try await rateLimiter.acquire(RateLimitKey.key(scope, bucket), limit: limit, now: clock.now()) {
             throw RampartError.tooManyRequests(retryAfterSeconds: wait)
         }
     }
