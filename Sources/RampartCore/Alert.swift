@@ -158,9 +158,15 @@ public struct Device: Sendable, Equatable {
     public var osVersion: String?
     public var lastIpAddress: String?
     public var rbacGroupName: String?
+    /// Tags the sensors report (Defender's device-created tags).
     public var machineTags: [String]
+    /// Tags analysts assign in the portal (Defender's cloud-created tags); sensors never change them.
+    public var cloudTags: [String] = []
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
+
+    /// Both sets, sorted, each tag once: what Defender's `machineTags` lists.
+    public var allTags: [String] { Array(Set(machineTags).union(cloudTags)).sorted() }
 
     public init(
         id: String, tenantID: TenantID, deviceKey: String, computerDnsName: String, osPlatform: String?,

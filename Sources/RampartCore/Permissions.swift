@@ -12,6 +12,9 @@ public enum AppPermission: String, Sendable, Codable, CaseIterable, Comparable {
     /// Microsoft Graph's security alert permissions (`/v1.0/security/alerts_v2`).
     case securityAlertReadAll = "SecurityAlert.Read.All"
     case securityAlertReadWriteAll = "SecurityAlert.ReadWrite.All"
+    /// Defender XDR's incidents (`/api/incidents`).
+    case incidentReadAll = "Incident.Read.All"
+    case incidentReadWriteAll = "Incident.ReadWrite.All"
 
     /// Graph permissions go into Graph tokens only, the others into Defender tokens only, as Entra issues roles per API.
     public var isGraph: Bool { self == .securityAlertReadAll || self == .securityAlertReadWriteAll }
@@ -66,11 +69,13 @@ public enum Capability: Sendable, Hashable {
     case manageSecuritySettings
     /// Access packages, and deciding requests of packages whose approvers are the administrators.
     case manageEntitlements
+    case readIncidents
+    case writeIncidents
 
     /// Tenant administrators: every capability a user can hold.
     public static let administrator: Set<Capability> = [
         .readAlerts, .writeAlerts, .readMachines, .readFileProfiles, .readIPProfiles, .readURLProfiles, .readUserProfiles,
-        .manageDirectory, .managePortalSettings, .manageSecuritySettings,
+        .readIncidents, .writeIncidents, .manageDirectory, .managePortalSettings, .manageSecuritySettings,
         .manageEntitlements,
     ]
 }
@@ -88,6 +93,8 @@ extension AppPermission {
         case .userReadAll: [.readUserProfiles]
         case .securityAlertReadAll: [.readAlerts]
         case .securityAlertReadWriteAll: [.readAlerts, .writeAlerts]
+        case .incidentReadAll: [.readIncidents]
+        case .incidentReadWriteAll: [.readIncidents, .writeIncidents]
         }
     }
 }

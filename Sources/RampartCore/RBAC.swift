@@ -20,8 +20,11 @@ public enum RolePermission: String, Sendable, Codable, CaseIterable, Comparable 
     var capabilities: Set<Capability> {
         switch self {
         case .viewSecurityOperations:
-            [.readAlerts, .readMachines, .readFileProfiles, .readIPProfiles, .readURLProfiles, .readUserProfiles]
-        case .alertsInvestigation: [.writeAlerts]
+            [
+                .readAlerts, .readIncidents, .readMachines, .readFileProfiles, .readIPProfiles, .readURLProfiles,
+                .readUserProfiles,
+            ]
+        case .alertsInvestigation: [.writeAlerts, .writeIncidents]
         case .managePortalSystemSettings: [.managePortalSettings]
         case .manageSecuritySettings: [.manageSecuritySettings]
         case .viewVulnerabilityManagement, .activeRemediation, .liveResponseBasic, .liveResponseAdvanced: []
@@ -80,7 +83,7 @@ public struct DeviceAttributes: Sendable, Equatable {
         let parts = device.computerDnsName.split(separator: ".", maxSplits: 1)
         self.init(
             name: parts.first.map(String.init) ?? device.computerDnsName, domain: parts.count > 1 ? String(parts[1]) : nil,
-            tags: device.machineTags, osPlatform: device.osPlatform)
+            tags: device.allTags, osPlatform: device.osPlatform)
     }
 }
 

@@ -13,6 +13,8 @@ public struct RateLimit: Sendable, Equatable, Codable {
     public static let defenderBatchUpdate = RateLimit(perMinute: 10, perHour: 500)
     /// Graph's "Security detections and incidents" allowance: 150 requests a minute per app and tenant.
     public static let graphSecurity = RateLimit(perMinute: 150, perHour: 0)
+    /// Defender XDR's incidents API: 50 calls a minute and 1,500 an hour (reference §4.6.2).
+    public static let defenderIncidents = RateLimit(perMinute: 50, perHour: 1_500)
 
     /// The windows to count in, with their length in seconds; a limit of 0 means none.
     public var windows: [(seconds: Int64, allowed: Int)] {
@@ -25,6 +27,7 @@ public enum RateLimitBucket: String, Sendable {
     case api
     case batchUpdate
     case graph
+    case incidents
 }
 
 /// The caller a limit is kept for: one principal in one tenant (an MSSP app has a separate allowance in each

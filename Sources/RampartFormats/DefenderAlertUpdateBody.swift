@@ -36,40 +36,17 @@ public enum DefenderAlertUpdateBody {
     }
 
     static func parse(_ body: [String: Any], allowing names: Set<String>) throws(RampartError) -> AlertUpdate {
-        if let unknown = body.keys.sorted().first(where: { !names.contains($0) }) {
-            throw .invalidInput(
-                code: "InvalidRequestBody",
-                message:
-                    "Invalid request body: unknown property \(unknown); updatable: \(updatable.sorted().joined(separator: ", "))."
-            )
-        }
-        func text(_ name: String) throws(RampartError) -> String? {
-            guard let value = body[name], !(value is NSNull) else { return nil }
-            guard let string = value as? String else {
-                throw .invalidInput(code: "InvalidInput", message: "Invalid input \(name): a string is required.")
-            }
-            return string
-        }
-        func value<E>(_ name: String, _ make: (String) -> E?, _ allowed: String) throws(RampartError) -> E? {
-            guard let raw = try text(name) else { return nil }
-            guard let parsed = make(raw) else {
-                throw .invalidInput(code: "InvalidInput", message: "Invalid input \(name) \(raw); values: \(allowed).")
-            }
-            return parsed
-        }
+        let fields = try UpdateBodyFields(body, allowing: names, updatable: updatable)
         var update = AlertUpdate()
-        update.status = try value("status", AlertStatus.init(caseInsensitive:), "New, InProgress, Resolved")
-        update.classification = try value(
+        update.status = try fields.value("status", AlertStatus.init(caseInsensitive:), "New, InProgress, Resolved")
+        update.classification = try fields.value(
             "classification", AlertClassification.init(caseInsensitive:),
             "TruePositive, InformationalExpectedActivity, FalsePositive")
-        update.determination = try value(
+        update.determination = try fields.value(
             "determination", AlertDetermination.init(lenient:),
             AlertDetermination.allCases.map(\.rawValue).joined(separator: ", "))
-        if body.keys.contains("assignedTo") {
-            let owner = try text("assignedTo")?.trimmingCharacters(in: .whitespaces)
-            update.assignedTo = .some(owner?.isEmpty == true ? nil : owner)
-        }
-        update.comment = try text("comment")
+        update.assignedTo = try fields.owner()
+        update.comment = try fields.text("comment")
         try update.validate()
         return update
     }

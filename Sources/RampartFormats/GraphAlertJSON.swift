@@ -28,7 +28,7 @@ public enum GraphAlertJSON {
             ("category", .string(alert.category)),
             ("assignedTo", .string(alert.assignedTo)),
             ("alertWebUrl", .string("\(portalURL)/alerts/\(alert.id)?tid=\(alert.tenantID)")),
-            ("incidentWebUrl", .null),
+            ("incidentWebUrl", .string(alert.incidentID.map { "\(portalURL)/incidents/\($0)?tid=\(alert.tenantID)" })),
             ("actorDisplayName", .null),
             ("threatDisplayName", .string(alert.threatName)),
             ("threatFamilyName", .string(alert.threatFamilyName)),

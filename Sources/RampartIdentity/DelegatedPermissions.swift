@@ -6,7 +6,10 @@ public enum DelegatedPermissions {
     public static func all(for resource: TokenResource) -> [String] {
         switch resource {
         case .defender:
-            ["Alert.Read", "Alert.ReadWrite", "Machine.Read", "File.Read.All", "Ip.Read.All", "URL.Read.All", "User.Read.All"]
+            [
+                "Alert.Read", "Alert.ReadWrite", "Incident.Read", "Incident.ReadWrite", "Machine.Read", "File.Read.All",
+                "Ip.Read.All", "URL.Read.All", "User.Read.All",
+            ]
         case .graph: ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"]
         case .management: ["user_impersonation"]
         }
@@ -22,6 +25,8 @@ public enum DelegatedPermissions {
             switch name {
             case "Alert.Read", "SecurityAlert.Read.All": result.insert(.readAlerts)
             case "Alert.ReadWrite", "SecurityAlert.ReadWrite.All": result.formUnion([.readAlerts, .writeAlerts])
+            case "Incident.Read": result.insert(.readIncidents)
+            case "Incident.ReadWrite": result.formUnion([.readIncidents, .writeIncidents])
             case "Machine.Read": result.insert(.readMachines)
             case "File.Read.All": result.insert(.readFileProfiles)
             case "Ip.Read.All": result.insert(.readIPProfiles)

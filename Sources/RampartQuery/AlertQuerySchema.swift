@@ -63,7 +63,7 @@ public enum AlertQuerySchema {
                 sortValue: { .text($0.rbacGroupName ?? "") }),
             QueryField("aadTenantId", column: "tenant_id", kind: .text, sortKey: nil),
         ],
-        defaultOrder: [("alertCreationTime", true)], uniqueKey: "id", uniqueValue: { $0.id })
+        defaultOrder: [("alertCreationTime", true)], uniqueKey: "id", uniqueValue: { .text($0.id) })
 
     /// Graph's `alerts_v2` properties over the same table: Graph's names, its enum members (camelCase, matched without
     /// regard to case, so Defender's spellings work too).
@@ -101,7 +101,7 @@ public enum AlertQuerySchema {
             QueryField("category", column: "category", kind: .text, sortKey: "category", sortValue: { .text($0.category) }),
             QueryField("tenantId", column: "tenant_id", kind: .text),
         ],
-        defaultOrder: [("createdDateTime", true)], uniqueKey: "id", uniqueValue: { $0.id })
+        defaultOrder: [("createdDateTime", true)], uniqueKey: "id", uniqueValue: { .text($0.id) })
 
     /// Determination accepts every documented spelling (the API's and the portal's disagree, reference §9).
     static var determinations: QueryField<Alert>.Kind {

@@ -22,7 +22,7 @@ public struct CollectionQuery<Row>: Sendable {
     /// Canonical property names to answer with; nil for all.
     public let select: [String]?
     let uniqueKey: String
-    let uniqueValue: @Sendable (Row) -> String
+    let uniqueValue: @Sendable (Row) -> SQLValue
 
     public init(_ options: ODataOptions, schema: QuerySchema<Row>, selectable: [String]) throws(ODataError) {
         self.options = options
@@ -76,7 +76,7 @@ public struct CollectionQuery<Row>: Sendable {
 
     /// The `$skiptoken` of the page after `row`.
     public func continuation(after row: Row) -> String {
-        let values = order.map { $0.value(row) } + [.text(uniqueValue(row))]
+        let values = order.map { $0.value(row) } + [uniqueValue(row)]
         let items: [[Any]] = values.map { value in
             switch value {
             case .integer(let number): ["i", number]

@@ -41,5 +41,5 @@ public enum MachineQuerySchema {
                 sortValue: { .text($0.device.lastIpAddress ?? "") }),
             QueryField("machineTags", column: "machine_tags", kind: .textList),
         ],
-        defaultOrder: [("computerDnsName", false)], uniqueKey: "id", uniqueValue: { $0.device.id })
+        defaultOrder: [("computerDnsName", false)], uniqueKey: "id", uniqueValue: { .text($0.device.id) })
 }

@@ -42,11 +42,11 @@ public struct QuerySchema<Row>: Sendable {
     /// The order when the request gives none; a unique key is appended to every order.
     public let defaultOrder: [(name: String, descending: Bool)]
     public let uniqueKey: String
-    public let uniqueValue: @Sendable (Row) -> String
+    public let uniqueValue: @Sendable (Row) -> SQLValue
 
     public init(
         fields: [QueryField<Row>], defaultOrder: [(name: String, descending: Bool)], uniqueKey: String,
-        uniqueValue: @escaping @Sendable (Row) -> String
+        uniqueValue: @escaping @Sendable (Row) -> SQLValue
     ) {
         self.fields = fields
         self.defaultOrder = defaultOrder

@@ -42,6 +42,7 @@ public enum RampartApplication {
         ConnectorRoutes(services: services).register(on: router)
         PortalConnectorRoutes(services: services).register(on: router)
         PortalDeviceRoutes(services: services).register(on: router)
+        PortalIncidentRoutes(services: services).register(on: router)
         PortalOverviewRoutes(services: services).register(on: router)
         routes.set(router.routes.map { ($0.method, "\($0.path)") })
         return router

@@ -48,6 +48,7 @@ struct DefenderAPIRoutes {
         api.get("machines/:id") { request, context in try await getMachine(request, context) }
         api.get("machines/:id/alerts") { request, context in try await machineAlerts(request, context) }
         api.get("machines/:id/alerts/$count") { request, context in try await countMachineAlerts(request, context) }
+        registerIncidents(on: api)
     }
 
     /// The caller's scope for the Defender API; tokens for other resources are refused.

@@ -212,6 +212,8 @@ struct PortalRoutes {
             switch path {
             case "/alerts": "portal.alerts.list"
             case "/devices": "portal.devices.list"
+            case "/incidents": "portal.incidents.list"
+            case _ where path.hasPrefix("/incidents/"): "portal.incident.read"
             case _ where path.hasPrefix("/alerts/"): "portal.alert.read"
             case _ where path.hasPrefix("/devices/"): "portal.device.read"
             default: "portal.page"

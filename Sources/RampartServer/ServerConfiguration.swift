@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable {
     public var batchRateLimit: RateLimit = .defenderBatchUpdate
     /// Calls per principal and tenant to Graph's `/v1.0/security/alerts_v2`.
     public var graphRateLimit: RateLimit = .graphSecurity
+    /// Calls per principal and tenant to Defender XDR's `/api/incidents`.
+    public var incidentRateLimit: RateLimit = .defenderIncidents
+    /// How far apart in event time alerts sharing a device, user or indicator may be to join one incident.
+    public var incidentWindowSeconds: Int64 = IncidentCorrelation.defaultWindowSeconds
     /// The SMTP relay for notification emails (`smtp+starttls://user:password@host:587`); a secret, never logged.
     public var smtpURL: String?
     /// The sender address of notification emails; required with `smtpURL`.
@@ -79,7 +83,8 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("--database-url must start with postgres://")
         }
         guard maximumIngestBytes >= 1024 else { throw ConfigurationError("the ingest body limit must be at least 1024 bytes") }
-        for limit in [apiRateLimit, batchRateLimit, graphRateLimit] where limit.perMinute < 0 || limit.perHour < 0 {
+        for limit in [apiRateLimit, batchRateLimit, graphRateLimit, incidentRateLimit]
+        where limit.perMinute < 0 || limit.perHour < 0 {
             throw ConfigurationError("rate limits cannot be negative (0 turns a window off)")
         }
         if let smtpURL, !smtpURL.isEmpty {
@@ -93,6 +98,9 @@ public struct ServerConfiguration: Sendable {
             connectorLeaseSeconds >= 5
         else {
             throw ConfigurationError("connector retry delays must be at least 1 s, attempts at least 1 and leases at least 5 s")
+        }
+        guard (60...30 * 86_400).contains(incidentWindowSeconds) else {
+            throw ConfigurationError("the incident correlation window must be 60 seconds to 30 days")
         }
         guard (1...3650).contains(eventRetentionDays) else {
             throw ConfigurationError("the event retention must be 1 to 3650 days")

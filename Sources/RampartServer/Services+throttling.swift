@@ -9,6 +9,7 @@ extension Services {
             case .api: configuration.apiRateLimit
             case .batchUpdate: configuration.batchRateLimit
             case .graph: configuration.graphRateLimit
+            case .incidents: configuration.incidentRateLimit
             }
         if let wait = try await rateLimiter.acquire(RateLimitKey.key(scope, bucket), limit: limit, now: clock.now()) {
             throw RampartError.tooManyRequests(retryAfterSeconds: wait)

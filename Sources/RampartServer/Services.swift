@@ -46,7 +46,9 @@ public struct Services: Sendable {
         let rbac = RBACRepository(db: database)
         return Services(
             configuration: configuration, database: database, directory: directory, apps: apps,
-            alerts: AlertRepository(db: database), sessions: SessionRepository(db: database), rbac: rbac, keys: keys,
+            alerts: AlertRepository(
+                db: database, correlation: IncidentCorrelation(windowSeconds: configuration.incidentWindowSeconds)),
+            sessions: SessionRepository(db: database), rbac: rbac, keys: keys,
             passwords: passwords, throttle: throttle,
             tokens: TokenService(
                 directory: directory, apps: apps, entitlements: EntitlementRepository(db: database),
@@ -58,4 +60,8 @@ public struct Services: Sendable {
             rateLimiter: configuration.databaseURL.map { _ in DatabaseRateLimiter(db: database) } ?? InProcessRateLimiter(),
             secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory))
     }
+}
+
+extension Services {
+    public var incidents: IncidentRepository { IncidentRepository(db: database) }
 }

@@ -45,9 +45,14 @@ public struct AlertListQuery: Sendable {
 /// Alerts, their devices, evidence and comments, and the event log that every change appends to.
 public struct AlertRepository: Sendable {
     let db: any SQLExecutor
+    /// How ingest correlates new alerts into incidents.
+    let correlation: IncidentCorrelation
     static let chunkSize = 400
 
-    public init(db: any SQLExecutor) { self.db = db }
+    public init(db: any SQLExecutor, correlation: IncidentCorrelation = .standard) {
+        self.db = db
+        self.correlation = correlation
+    }
 
     // MARK: Ingest
 
@@ -174,8 +179,11 @@ public struct AlertRepository: Sendable {
                 }
             }
             try await Self.insertAliases(db, tenantID: tenantID, newAliases)
-            let newAlerts = created.values.sorted { $0.id < $1.id }
-            let changedAlerts = updated.values.sorted { $0.id < $1.id }
+            var correlated = created.values.sorted { $0.id < $1.id } + updated.values.sorted { $0.id < $1.id }
+            try await IncidentRepository.correlate(
+                db, tenantID: tenantID, &correlated, correlation: correlation, now: now)
+            let newAlerts = Array(correlated.prefix(created.count))
+            let changedAlerts = Array(correlated.dropFirst(created.count))
             try await Self.insertAlerts(db, newAlerts)
             for alert in changedAlerts {
                 try await Self.updateSensorFields(db, alert)
@@ -362,7 +370,8 @@ public struct AlertRepository: Sendable {
                 computer_dns_name = \(bind: a.computerDnsName), rbac_group_name = \(bind: a.rbacGroupName),
                 threat_name = \(bind: a.threatName),
                 mitre_techniques = \(bind: json(a.mitreTechniques)), related_user_name = \(bind: a.relatedUser?.userName),
-                related_user_domain = \(bind: a.relatedUser?.domainName), detection_count = \(bind: Int64(a.detectionCount))
+                related_user_domain = \(bind: a.relatedUser?.domainName), detection_count = \(bind: Int64(a.detectionCount)),
+                incident_id = \(bind: a.incidentID)
             WHERE id = \(bind: a.id)
             """)
     }
@@ -529,33 +538,42 @@ public struct AlertRepository: Sendable {
             }
             if let missing = ids.first(where: { found[$0] == nil }) { return .notFound(missing) }
             if let audit { try await AuditRepository.append(audit, in: db) }
-            var updated: [Alert] = []
-            var events: [(alert: Alert, kind: AlertEventKind, previous: AlertSeverity?)] = []
-            for id in unique {
-                guard let before = found[id] else { continue }
-                let after = update.applied(to: before, by: scope.principal.displayName, at: now)
+            return .updated(try await Self.apply(update, to: unique.compactMap { found[$0] }, scope: scope, now: now, in: db))
+        }
+    }
+
+    /// Writes an update to alerts already read within the scope, with their events; their incidents follow (an
+    /// incident whose alerts are all resolved is resolved). Runs inside the caller's transaction.
+    static func apply(_ update: AlertUpdate, to alerts: [Alert], scope: AccessScope, now: Timestamp, in db: any SQLQuerying)
+        async throws -> [Alert]
+    {
+        var updated: [Alert] = []
+        var events: [(alert: Alert, kind: AlertEventKind, previous: AlertSeverity?)] = []
+        for before in alerts {
+            let id = before.id
+            let after = update.applied(to: before, by: scope.principal.displayName, at: now)
+            try await db.execute(
+                """
+                UPDATE alerts SET status = \(bind: after.status.rawValue), assigned_to = \(bind: after.assignedTo),
+                    classification = \(bind: after.classification?.rawValue),
+                    determination = \(bind: after.determination?.rawValue), resolved_time = \(bind: after.resolvedTime),
+                    last_update_time = \(bind: after.lastUpdateTime)
+                WHERE id = \(bind: id)
+                """)
+            if let comment = after.comments.last, after.comments.count > before.comments.count {
                 try await db.execute(
                     """
-                    UPDATE alerts SET status = \(bind: after.status.rawValue), assigned_to = \(bind: after.assignedTo),
-                        classification = \(bind: after.classification?.rawValue),
-                        determination = \(bind: after.determination?.rawValue), resolved_time = \(bind: after.resolvedTime),
-                        last_update_time = \(bind: after.lastUpdateTime)
-                    WHERE id = \(bind: id)
+                    INSERT INTO alert_comments (alert_id, comment, created_by, created_time)
+                    VALUES (\(bind: id), \(bind: comment.comment), \(bind: comment.createdBy), \(bind: comment.createdTime))
                     """)
-                if let comment = after.comments.last, after.comments.count > before.comments.count {
-                    try await db.execute(
-                        """
-                        INSERT INTO alert_comments (alert_id, comment, created_by, created_time)
-                        VALUES (\(bind: id), \(bind: comment.comment), \(bind: comment.createdBy), \(bind: comment.createdTime))
-                        """)
-                }
-                events.append(
-                    (after, after.status == .resolved && before.status != .resolved ? .resolved : .updated, before.severity))
-                updated.append(after)
             }
-            try await Self.appendEvents(db, tenantID: scope.tenantID, now: now, events: events)
-            return .updated(updated)
+            events.append(
+                (after, after.status == .resolved && before.status != .resolved ? .resolved : .updated, before.severity))
+            updated.append(after)
         }
+        try await Self.appendEvents(db, tenantID: scope.tenantID, now: now, events: events)
+        try await IncidentRepository.refreshStatus(db, incidentIDs: Set(updated.compactMap(\.incidentID)), now: now)
+        return updated
     }
 
     /// The alert if it exists and is in scope; nil otherwise, the same for both cases.
@@ -605,13 +623,15 @@ public struct AlertRepository: Sendable {
     // MARK: Row mapping
 
     static func device(_ row: SQLRow) throws -> Device {
-        Device(
+        var device = Device(
             id: try row.string("id"), tenantID: try row.tenantID("tenant_id"), deviceKey: try row.string("device_key"),
             computerDnsName: try row.string("computer_dns_name"), osPlatform: row.optionalString("os_platform"),
             osVersion: row.optionalString("os_version"), lastIpAddress: row.optionalString("last_ip_address"),
             rbacGroupName: row.optionalString("rbac_group_name"),
             machineTags: try stringArray(try row.string("machine_tags")),
             firstSeen: try row.timestamp("first_seen"), lastSeen: try row.timestamp("last_seen"))
+        device.cloudTags = try row.optionalString("cloud_tags").map(stringArray) ?? []
+        return device
     }
 
     static func alert(_ row: SQLRow) throws -> Alert {

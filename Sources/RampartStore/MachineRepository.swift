@@ -13,7 +13,7 @@ public struct MachineRepository: Sendable {
         let activeSince = now.adding(seconds: -Machine.activeWindowSeconds)
         return """
             (SELECT d.id, d.tenant_id, d.device_key, d.computer_dns_name, d.os_platform, d.os_version, d.last_ip_address,
-                d.rbac_group_name, d.machine_tags, d.first_seen, d.last_seen, g.number AS rbac_group_id,
+                d.rbac_group_name, d.machine_tags, d.cloud_tags, d.first_seen, d.last_seen, g.number AS rbac_group_id,
                 CASE (SELECT MAX(CASE a.severity WHEN 'High' THEN 4 WHEN 'Medium' THEN 3 WHEN 'Low' THEN 2
                                  WHEN 'Informational' THEN 1 ELSE 0 END)
                       FROM alerts a WHERE a.machine_id = d.id AND a.status <> 'Resolved')

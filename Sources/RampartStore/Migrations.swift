@@ -569,6 +569,35 @@ public enum Migrations {
                 "CREATE INDEX alerts_by_detector ON alerts (tenant_id, detector_id, machine_id)",
             ]
         },
+        Migration(version: 18, name: "incidents and the links that correlate alerts into them; portal-assigned device tags") {
+            dialect in
+            var statements = [
+                """
+                CREATE TABLE incidents (
+                    incident_id BIGINT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    assigned_to TEXT,
+                    classification TEXT NOT NULL,
+                    determination TEXT NOT NULL,
+                    created_time BIGINT NOT NULL,
+                    last_update_time BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX incidents_by_update ON incidents (tenant_id, last_update_time DESC, incident_id DESC)",
+                """
+                CREATE TABLE incident_links (
+                    tenant_id TEXT NOT NULL, link TEXT NOT NULL, incident_id BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+                    PRIMARY KEY (tenant_id, link))
+                """,
+                "CREATE INDEX alerts_by_incident ON alerts (incident_id)",
+                "ALTER TABLE devices ADD COLUMN cloud_tags TEXT NOT NULL DEFAULT '[]'",
+            ]
+            // PostgreSQL numbers incidents from a sequence (ingests run at once); SQLite's single writer takes the
+            // next number after the largest.
+            if dialect == .postgres { statements.append("CREATE SEQUENCE incident_ids") }
+            return statements
+        },
     ]
 }
 

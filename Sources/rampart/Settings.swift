@@ -76,6 +76,11 @@ enum Settings {
         configuration.graphRateLimit = RateLimit(
             perMinute: reader.int(forKey: "graphRatePerMinute", default: configuration.graphRateLimit.perMinute),
             perHour: reader.int(forKey: "graphRatePerHour", default: configuration.graphRateLimit.perHour))
+        configuration.incidentRateLimit = RateLimit(
+            perMinute: reader.int(forKey: "incidentRatePerMinute", default: configuration.incidentRateLimit.perMinute),
+            perHour: reader.int(forKey: "incidentRatePerHour", default: configuration.incidentRateLimit.perHour))
+        configuration.incidentWindowSeconds = Int64(
+            reader.int(forKey: "incidentWindowSeconds", default: Int(configuration.incidentWindowSeconds)))
         configuration.smtpURL = reader.string(forKey: "smtpUrl", isSecret: true)
         configuration.mailFrom = reader.string(forKey: "mailFrom")
         configuration.smtpRetryBaseSeconds = reader.int(
