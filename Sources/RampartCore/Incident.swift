@@ -43,8 +43,12 @@ public struct Incident: Sendable, Equatable {
             default: " on multiple endpoints"
             }
         var categories: [String] = []
-        for alert in alerts.sorted(by: { $0.alertCreationTime < $1.alertCreationTime })
-        where !categories.contains(alert.category) {
+        // Stages in the order they happened; at the same time, alphabetically, so that the name is stable.
+        let byTime = alerts.sorted { a, b in
+            let (x, y) = (a.firstEventTime ?? a.alertCreationTime, b.firstEventTime ?? b.alertCreationTime)
+            return x != y ? x < y : a.category < b.category
+        }
+        for alert in byTime where !categories.contains(alert.category) {
             categories.append(alert.category)
         }
         if alerts.count == 1, let only = alerts.first { return only.title + place }

@@ -51,7 +51,10 @@ import Testing
         #expect(big.severity == .high && big.status == .active && big.name == "Execution incident on multiple endpoints")
         #expect(small.alerts.map(\.sourceID) == ["c1"] && small.name == "Test alert on one endpoint")
         #expect(big.alerts.allSatisfy { $0.incidentID == big.id })
-        #expect(Set(listing.devices.values.map(\.computerDnsName)) == ["web-1.corp.example", "web-2.corp.example", "db-1.corp.example"])
+        #expect(
+            Set(listing.devices.values.map(\.computerDnsName)) == [
+                "web-1.corp.example", "web-2.corp.example", "db-1.corp.example",
+            ])
         let otherIncidents = try await incidents.list(otherScope, filter: nil, orderBy: [], top: 10, skip: 0).incidents
         #expect(otherIncidents.count == 1 && otherIncidents[0].id != big.id && otherIncidents[0].alerts.count == 1)
         #expect(try await incidents.get(otherScope, id: big.id) == nil, "another tenant's incident is not found")
