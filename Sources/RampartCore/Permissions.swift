@@ -3,6 +3,8 @@ public enum AppPermission: String, Sendable, Codable, CaseIterable, Comparable {
     case alertReadAll = "Alert.Read.All"
     case alertReadWriteAll = "Alert.ReadWrite.All"
     case machineReadAll = "Machine.Read.All"
+    /// Reading machines and tagging them (`POST /api/machines/{id}/tags`).
+    case machineReadWriteAll = "Machine.ReadWrite.All"
     case alertIngest = "Alert.Ingest"
     /// The profiles of entities related to an alert (`/api/alerts/{id}/files|ips|domains|user`).
     case fileReadAll = "File.Read.All"
@@ -71,11 +73,13 @@ public enum Capability: Sendable, Hashable {
     case manageEntitlements
     case readIncidents
     case writeIncidents
+    /// Tags assigned to devices in the portal or the API; they place devices in device groups.
+    case tagDevices
 
     /// Tenant administrators: every capability a user can hold.
     public static let administrator: Set<Capability> = [
         .readAlerts, .writeAlerts, .readMachines, .readFileProfiles, .readIPProfiles, .readURLProfiles, .readUserProfiles,
-        .readIncidents, .writeIncidents, .manageDirectory, .managePortalSettings, .manageSecuritySettings,
+        .readIncidents, .writeIncidents, .tagDevices, .manageDirectory, .managePortalSettings, .manageSecuritySettings,
         .manageEntitlements,
     ]
 }
@@ -86,6 +90,7 @@ extension AppPermission {
         case .alertReadAll: [.readAlerts]
         case .alertReadWriteAll: [.readAlerts, .writeAlerts]
         case .machineReadAll: [.readMachines]
+        case .machineReadWriteAll: [.readMachines, .tagDevices]
         case .alertIngest: [.ingestAlerts]
         case .fileReadAll: [.readFileProfiles]
         case .ipReadAll: [.readIPProfiles]

@@ -25,7 +25,8 @@ public enum RolePermission: String, Sendable, Codable, CaseIterable, Comparable 
                 .readUserProfiles,
             ]
         case .alertsInvestigation: [.writeAlerts, .writeIncidents]
-        case .managePortalSystemSettings: [.managePortalSettings]
+        // Tags place devices in device groups, which decide who sees them: tagging belongs with managing the groups.
+        case .managePortalSystemSettings: [.managePortalSettings, .tagDevices]
         case .manageSecuritySettings: [.manageSecuritySettings]
         case .viewVulnerabilityManagement, .activeRemediation, .liveResponseBasic, .liveResponseAdvanced: []
         }

@@ -26,7 +26,7 @@ public enum DefenderMachineJSON {
             ("exposureLevel", .null),
             ("isAadJoined", .null),
             ("aadDeviceId", .null),
-            ("machineTags", .array(device.machineTags.map(JSONValue.string))),
+            ("machineTags", .array(device.allTags.map(JSONValue.string))),
         ])
     }
 

@@ -72,7 +72,8 @@ public enum SIEMDetectionJSON {
         let incidentLink = "\(link)&source=SIEM"
         let iocUniqueID = Self.iocUniqueID(alert)
         let address = device?.lastIpAddress ?? ""
-        let tags = (device?.machineTags ?? []).joined(separator: ", ")
+        let deviceTags = (device?.machineTags ?? []).joined(separator: ", ")
+        let cloudTags = (device?.cloudTags ?? []).joined(separator: ", ")
         sink.text((alert.firstEventTime ?? alert.alertCreationTime).description)  // AlertTime
         sink.text(dnsName)  // ComputerDnsName
         sink.text(alert.title)  // AlertTitle
@@ -112,8 +113,8 @@ public enum SIEMDetectionJSON {
         sink.text(alert.machineID ?? "")  // DeviceID
         sink.text(alert.rbacGroupName ?? "")  // MachineGroup
         sink.text(alert.description)  // Description
-        sink.text(tags)  // DeviceCreatedMachineTags
-        sink.text(tags)  // CloudCreatedMachineTags
+        sink.text(deviceTags)  // DeviceCreatedMachineTags
+        sink.text(cloudTags)  // CloudCreatedMachineTags
         sink.text(commandLine ?? "")  // CommandLine
         sink.text(incidentLink)  // IncidentLinkToWDATP
         sink.int(reportID(alert))  // ReportID

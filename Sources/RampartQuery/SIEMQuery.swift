@@ -8,7 +8,9 @@ public struct SIEMQuery: Sendable, Equatable {
     /// The most recent `limit` detections of the range; nil means all of them (up to `maximumLimit`).
     public var limit: Int?
     public var machineGroups: [String]
+    /// Tags the sensors set (`DeviceCreatedMachineTags`) and tags assigned in the portal (`CloudCreatedMachineTags`).
     public var deviceTags: [String]
+    public var cloudTags: [String] = []
 
     /// A call never returns more than this many detections; a larger range is read with `sinceTimeUtc` steps.
     public static let maximumLimit = 100_000
@@ -23,6 +25,7 @@ public struct SIEMQuery: Sendable, Equatable {
         var limit: Int?
         var groups: [String] = []
         var tags: [String] = []
+        var cloudTags: [String] = []
         for (name, value) in items {
             switch name.lowercased() {
             case "sincetimeutc": since = try time(value, name)
@@ -36,7 +39,8 @@ public struct SIEMQuery: Sendable, Equatable {
                 guard let number = Int(value), number > 0 else { throw invalid("limit must be a positive integer.") }
                 limit = min(number, maximumLimit)
             case "machinegroups": groups.append(value)
-            case "devicecreatedmachinetags", "cloudcreatedmachinetags": tags.append(value)
+            case "devicecreatedmachinetags": tags.append(value)
+            case "cloudcreatedmachinetags": cloudTags.append(value)
             default: continue
             }
         }
@@ -46,7 +50,9 @@ public struct SIEMQuery: Sendable, Equatable {
         let end = until ?? now
         let start = ago.map { now.adding(seconds: -$0) } ?? since ?? end.adding(seconds: -defaultWindowSeconds)
         guard start <= end else { throw invalid("sinceTimeUtc must not be after untilTimeUtc.") }
-        return SIEMQuery(since: start, until: end, limit: limit, machineGroups: groups, deviceTags: tags)
+        var query = SIEMQuery(since: start, until: end, limit: limit, machineGroups: groups, deviceTags: tags)
+        query.cloudTags = cloudTags
+        return query
     }
 
     /// ISO 8601 with or without a zone (`2016-09-12T00:00:00.000` is UTC, as in Defender's examples).

@@ -59,6 +59,28 @@ extension DefenderAPIRoutes {
         return JSONResponse.make(DefenderMachineJSON.machine(machine))
     }
 
+    /// `POST /api/machines/{id}/tags` (Defender's "Add or Remove Tag"): `{"Value": "…", "Action": "Add"|"Remove"}`;
+    /// answers with the machine. Only portal-assigned (cloud) tags change; sensors' tags stay as reported.
+    func tagMachine(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let scope = try await scope(request)
+        try scope.require(.tagDevices)
+        let id = try context.parameters.require("id")
+        let (value, add) = try DefenderMachineTagBody.parse(
+            Data(try await request.body.collect(upTo: 16 * 1024).readableBytesView))
+        guard let machine = try await machines.get(scope, id: id, now: services.clock.now()) else {
+            throw RampartError.notFound("Machine \(id) was not found.")
+        }
+        var tags = machine.device.cloudTags.filter { $0 != value }
+        if add { tags.append(value) }
+        let audit: AuditEntry? =
+            scope.isForeign
+            ? .make(scope, action: "machine.tag", target: id, details: "\(add ? "add" : "remove")=\(value)") : nil
+        guard try await machines.setCloudTags(scope, id: id, tags: tags, audit: audit),
+            let updated = try await machines.get(scope, id: id, now: services.clock.now())
+        else { throw RampartError.notFound("Machine \(id) was not found.") }
+        return JSONResponse.make(DefenderMachineJSON.machine(updated))
+    }
+
     func machineAlerts(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (scope, id) = try await visibleMachine(request, context)
         return try await alertList(request, machine: id, scope: scope)

@@ -48,6 +48,7 @@ struct DefenderAPIRoutes {
         api.get("machines/:id") { request, context in try await getMachine(request, context) }
         api.get("machines/:id/alerts") { request, context in try await machineAlerts(request, context) }
         api.get("machines/:id/alerts/$count") { request, context in try await countMachineAlerts(request, context) }
+        api.post("machines/:id/tags") { request, context in try await tagMachine(request, context) }
         registerIncidents(on: api)
     }
 

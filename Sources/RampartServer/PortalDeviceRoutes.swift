@@ -20,6 +20,7 @@ struct PortalDeviceRoutes {
     func register(on router: Router<AppRequestContext>) {
         router.get("/devices") { request, _ in try await list(request) }
         router.get("/devices/:id") { request, context in try await device(request, context) }
+        router.post("/devices/:id/tags") { request, context in try await tag(request, context) }
     }
 
     func list(_ request: Request) async throws -> Response {
@@ -42,7 +43,7 @@ struct PortalDeviceRoutes {
         return PortalResponse.html(renderer.render("devices", context, language: language, back: "/devices?page=\(page)"))
     }
 
-    func device(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func device(_ request: Request, _ context: AppRequestContext, error: String? = nil) async throws -> Response {
         guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
         try session.scope.require(.readMachines)
         let language = portal.languageOf(request)
@@ -65,8 +66,32 @@ struct PortalDeviceRoutes {
         var values = row(machine)
         values["alerts"] = alerts
         values["hasAlerts"] = !alerts.isEmpty
+        values["canTag"] = session.scope.allows(.tagDevices)
+        values["error"] = error ?? false
         return PortalResponse.html(
-            renderer.render("device", session.layout(values), language: language, back: "/devices/\(id)"))
+            renderer.render("device", session.layout(values), language: language, back: "/devices/\(id)"),
+            status: error == nil ? .ok : .badRequest)
+    }
+
+    /// Replaces the device's portal-assigned tags (comma-separated in one field).
+    func tag(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let (session, form) = try await portal.posted(request, requiring: .tagDevices) else {
+            return PortalResponse.redirect("/signin")
+        }
+        let id = try context.parameters.require("id")
+        let tags = (form["tags"] ?? "").split(separator: ",").map(String.init)
+        let audit: AuditEntry? =
+            session.scope.isForeign
+            ? .make(session.scope, action: "portal.device.tags", target: id, details: tags.joined(separator: ",")) : nil
+        do {
+            guard try await machines.setCloudTags(session.scope, id: id, tags: tags, audit: audit) else {
+                throw RampartError.notFound("Device \(id) was not found.")
+            }
+        } catch RampartError.invalidInput {
+            return try await device(
+                request, context, error: renderer.text("devices_tags_invalid", portal.languageOf(request)))
+        }
+        return PortalResponse.redirect("/devices/\(id)?tid=\(session.tenant.id)")
     }
 
     func row(_ machine: Machine) -> [String: Any] {
@@ -76,7 +101,7 @@ struct PortalDeviceRoutes {
             "os": [device.osPlatform, device.osVersion].compactMap { $0 }
                 .joined(separator: " "),
             "ip": device.lastIpAddress ?? "", "group": device.rbacGroupName ?? "",
-            "tags": device.machineTags.joined(separator: ", "),
+            "tags": device.machineTags.joined(separator: ", "), "cloudTags": device.cloudTags.joined(separator: ", "),
             "risk": machine.riskScore, "riskClass": machine.riskScore.lowercased(), "health": machine.healthStatus,
             "firstSeen": PortalRoutes.display(device.firstSeen), "firstSeenISO": device.firstSeen.description,
             "lastSeen": PortalRoutes.display(device.lastSeen), "lastSeenISO": device.lastSeen.description,

@@ -91,9 +91,9 @@ struct PortalIncidentRoutes {
     }
 
     func manage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
-        try session.scope.require(.writeIncidents)
-        let form = try await portal.checkedForm(request, session)
+        guard let (session, form) = try await portal.posted(request, requiring: .writeIncidents) else {
+            return PortalResponse.redirect("/signin")
+        }
         let id = try incidentID(context)
         let owner = form["assignedTo"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let update = IncidentUpdate(

@@ -189,6 +189,14 @@ struct PortalRoutes {
         return session
     }
 
+    /// The signed-in session that may do `capability`, and its posted form (CSRF checked); nil when nobody is
+    /// signed in.
+    func posted(_ request: Request, requiring capability: Capability) async throws -> (PortalSession, [String: String])? {
+        guard let session = try await session(request) else { return nil }
+        try session.scope.require(capability)
+        return (session, try await checkedForm(request, session))
+    }
+
     /// The posted form, after its CSRF token is checked against the session's.
     func checkedForm(_ request: Request, _ session: PortalSession) async throws -> [String: String] {
         Dictionary(try await checkedFields(request, session), uniquingKeysWith: { first, _ in first })

@@ -32,7 +32,7 @@ struct SIEMRoutes {
         let query = try SIEMQuery.parse(QueryString.items(request).map { ($0.name, $0.value) }, now: services.clock.now())
         let ids = try await services.alerts.siemDetectionIDs(
             scope, since: query.since, until: query.until, limit: query.limit ?? SIEMQuery.maximumLimit,
-            groups: query.machineGroups, tags: query.deviceTags)
+            groups: query.machineGroups, tags: query.deviceTags, cloudTags: query.cloudTags)
         try await defender.auditForeign(
             scope, action: "siem.alerts", target: request.uri.path,
             details: "returned=\(ids.count) since=\(query.since) until=\(query.until)")

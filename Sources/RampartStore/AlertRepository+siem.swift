@@ -2,10 +2,12 @@ import RampartCore
 
 extension AlertRepository {
     /// The SIEM API's selection: ids of the scope's alerts last processed in `since...until`, in device groups
-    /// `groups` (all when empty) on devices carrying every tag of `tags`; the most recent `limit`, oldest first.
+    /// `groups` (all when empty) on devices carrying every tag of `tags` (set by sensors) and of `cloudTags` (assigned
+    /// in the portal); the most recent `limit`, oldest first.
     /// Reading ids first lets a large page be fetched and written in parallel parts (`siemDetections(_:ids:)`).
     public func siemDetectionIDs(
-        _ scope: AccessScope, since: Timestamp, until: Timestamp, limit: Int, groups: [String], tags: [String]
+        _ scope: AccessScope, since: Timestamp, until: Timestamp, limit: Int, groups: [String], tags: [String],
+        cloudTags: [String] = []
     ) async throws -> [String] {
         try scope.require(.readAlerts)
         var sql: SQL = """
@@ -15,12 +17,12 @@ extension AlertRepository {
         if !groups.isEmpty {
             sql = sql + " AND rbac_group_name IN (\(SQL.joined(groups.map { "\(bind: $0)" }, separator: ", ")))"
         }
-        for tag in tags {
+        for (column, tag) in tags.map({ ("machine_tags", $0) }) + cloudTags.map({ ("cloud_tags", $0) }) {
             // Tags are stored as a JSON array of strings: look for the tag's JSON text, quotes included.
             let needle = Self.json([tag]).dropFirst().dropLast()
             let contains: SQL =
                 db.dialect == .postgres
-                ? "strpos(machine_tags, \(bind: String(needle))) > 0" : "instr(machine_tags, \(bind: String(needle))) > 0"
+                ? "strpos(\(raw: column), \(bind: String(needle))) > 0" : "instr(\(raw: column), \(bind: String(needle))) > 0"
             sql = sql + " AND machine_id IN (SELECT id FROM devices WHERE tenant_id = \(bind: scope.tenantID) AND \(contains))"
         }
         sql = sql + " ORDER BY last_update_time DESC, id DESC LIMIT \(bind: limit)"

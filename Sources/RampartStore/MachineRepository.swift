@@ -64,4 +64,32 @@ public struct MachineRepository: Sendable {
             device: try AlertRepository.device(row), rbacGroupID: row.optionalInt("rbac_group_id"),
             riskScore: try row.string("risk_score"), healthStatus: try row.string("health_status"))
     }
+
+    /// Replaces the portal-assigned tags of a device the scope sees; the device moves to the group its rules now
+    /// pick, its alerts with it. False when the device is not in the scope.
+    public func setCloudTags(_ scope: AccessScope, id: String, tags: [String], audit: AuditEntry?) async throws -> Bool {
+        try scope.require(.tagDevices)
+        let checked = try DeviceTags.checked(tags)
+        return try await db.transaction { db in
+            guard
+                let row = try await db.queryOne(
+                    "SELECT * FROM devices WHERE \(AlertRepository.scopeFilter(scope)) AND id = \(bind: id)")
+            else { return false }
+            var device = try AlertRepository.device(row)
+            device.cloudTags = checked
+            if let audit { try await AuditRepository.append(audit, in: db) }
+            let groups = try await RBACRepository.deviceGroups(db, tenantID: scope.tenantID)
+            let target =
+                DeviceGroup.placement(of: DeviceAttributes(device: device), in: groups)?.name ?? DeviceGroup.defaultName
+            try await db.execute(
+                """
+                UPDATE devices SET cloud_tags = \(bind: AlertRepository.json(checked)), rbac_group_name = \(bind: target)
+                WHERE id = \(bind: id)
+                """)
+            if target != device.rbacGroupName {
+                try await db.execute("UPDATE alerts SET rbac_group_name = \(bind: target) WHERE machine_id = \(bind: id)")
+            }
+            return true
+        }
+    }
 }

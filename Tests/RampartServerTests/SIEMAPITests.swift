@@ -73,7 +73,8 @@ import Testing
             #expect(detection["IpAddress"] as? String == "203.0.113.7")
             #expect(detection["UserName"] as? String == "iis" && detection["UserDomain"] as? String == "CORP")
             #expect(detection["InternalIPv4List"] as? String == "10.1.2.3")
-            #expect(detection["CloudCreatedMachineTags"] as? String == "dmz")
+            #expect(detection["DeviceCreatedMachineTags"] as? String == "dmz", "the sensor's tag")
+            #expect(detection["CloudCreatedMachineTags"] as? String == "", "none assigned in the portal")
             #expect(detection["RemediationIsSuccess"] is NSNull && detection["AlertPart"] as? Int == 0)
             let id = try #require(detection["AlertId"] as? String)
             #expect(detection["LinkToWDATP"] as? String == "https://rampart.test/alerts/\(id)?tid=\(world.contoso.tenant.id)")
@@ -83,6 +84,7 @@ import Testing
             // Parameters: tags, groups, ranges on LastProcessedTimeUtc, ago; the default window is two hours.
             #expect(try await detections(client, "/siem/api/alerts?DeviceCreatedMachineTags=dmz", token: token).1.count == 1)
             #expect(try await detections(client, "/siem/api/alerts?CloudCreatedMachineTags=nope", token: token).1.isEmpty)
+            #expect(try await detections(client, "/siem/api/alerts?CloudCreatedMachineTags=dmz", token: token).1.isEmpty)
             #expect(
                 try await detections(
                     client,
