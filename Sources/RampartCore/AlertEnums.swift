@@ -4,6 +4,10 @@ public protocol DefenderEnum: RawRepresentable, CaseIterable, Sendable, Hashable
 extension DefenderEnum {
     /// Case-insensitive lookup, as Defender's API and OData filters accept.
     public init?(caseInsensitive text: String) {
+        if let exact = Self(rawValue: text) {
+            self = exact
+            return
+        }
         let lowered = text.lowercased()
         guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == lowered }) else { return nil }
         self = match

@@ -4,13 +4,26 @@ import Foundation
 public enum IPAddressSyntax {
     public static func isValid(_ text: String) -> Bool { isIPv4(text) || isIPv6(text) }
 
+    /// Four decimal parts of 0–255 without leading zeros, read byte by byte (every ingested address passes here).
     public static func isIPv4(_ text: Substring) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4
-            && parts.allSatisfy { part in
-                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
-                    && (Int(part) ?? 256) <= 255 && !(part.count > 1 && part.hasPrefix("0"))
+        var dots = 0
+        var value = 0
+        var digits = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0 else { return false }
+                dots += 1
+                value = 0
+                digits = 0
+                continue
             }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
+            if digits == 1 && value == 0 { return false }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard digits <= 3, value <= 255 else { return false }
+        }
+        return digits > 0 && dots == 3
     }
 
     static func isIPv4(_ text: String) -> Bool { isIPv4(Substring(text)) }

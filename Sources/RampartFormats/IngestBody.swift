@@ -24,7 +24,7 @@ public enum IngestBody {
             guard let end = endOfValue(bytes, from: index) else {
                 throw IngestRejection("Record \(number) is not complete JSON (a bracket or quote is never closed).")
             }
-            guard let value = try? JSONSerialization.jsonObject(with: Data(bytes[index..<end])) else {
+            guard let value = JSONTree.parse(bytes[index..<end]) else {
                 throw IngestRejection("Record \(number) is not valid JSON.")
             }
             index = end

@@ -161,7 +161,8 @@ struct FieldReader {
     }
 
     func requiredString(_ name: String, limit: Int) throws(IngestRejection) -> String {
-        guard let text = try string(name, limit: limit), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let text = try string(name, limit: limit), text.unicodeScalars.contains(where: { !$0.properties.isWhitespace })
+        else {
             throw IngestRejection("\(path)\(name) is required.")
         }
         return text

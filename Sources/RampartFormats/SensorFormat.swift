@@ -100,12 +100,17 @@ struct SensorRecord {
     let fields: [String: Any]
     init(_ fields: [String: Any]) { self.fields = fields }
 
+    /// The value at a dotted path (`alert.signature`); walked without splitting the path into an array, as this
+    /// runs some twenty times for every record ingested.
     func value(_ path: String) -> Any? {
-        var current: Any? = fields
-        for key in path.split(separator: ".") {
-            guard let object = current as? [String: Any] else { return nil }
-            current = object[String(key)]
+        var object = fields
+        var rest = Substring(path)
+        while let dot = rest.firstIndex(of: ".") {
+            guard let inner = object[String(rest[..<dot])] as? [String: Any] else { return nil }
+            object = inner
+            rest = rest[rest.index(after: dot)...]
         }
+        let current = object[String(rest)]
         return current is NSNull ? nil : current
     }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of docs/PERFORMANCE.md: seed N alerts over T tenants, then measure HTTP ingest and list with wrk.
 # Connector push throughput is measured in process: rampart bench push --alerts 100000 --format cef.
-# Usage: scripts/bench/run.sh sqlite|postgres [ALERTS] [TENANTS] [SECONDS]
+# Usage: [ONLY=ingest] scripts/bench/run.sh sqlite|postgres [ALERTS] [TENANTS] [SECONDS]
 # Builds in release into .build-release; PostgreSQL is a throw-away cluster started by scripts/start-postgres.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,6 +46,8 @@ PY
 tokens "$work/apps.json" > "$work/tokens.lua"
 tokens "$work/apps.json.mssp.json" > "$work/mssp-tokens.lua"
 export TOKENS_LUA="$work/tokens.lua"
+# ONLY=ingest skips the read benchmarks (profiling the ingest path).
+if [ "${ONLY:-}" != ingest ]; then
 for connections in 1 4 16; do
   echo "== GET /api/alerts?\$top=100, $connections connection(s), ${seconds}s"
   wrk -t$((connections < 2 ? 1 : 2)) -c$connections -d"${seconds}s" --latency -s scripts/bench/list.lua "http://127.0.0.1:$port" | tail -n 3
@@ -63,6 +65,7 @@ TOKENS_LUA="$work/mssp-tokens.lua" QUERY="/api/mssp/alerts?\$top=100" \
 echo "== GET /siem/api/alerts?ago=P1D&limit=10000 (SIEM API, 10,000 flat detections), 1 connection, ${seconds}s"
 QUERY="/siem/api/alerts?ago=P1D&limit=10000" \
   wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/large.lua "http://127.0.0.1:$port" | tail -n 3
+fi
 echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
 BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
 echo "== POST /ingest/v1/suricata, EVE JSON lines in batches of 1000, 2 threads, 4 connections, ${seconds}s"
