@@ -65,14 +65,21 @@ public struct IncidentCorrelator: Sendable {
     public let correlation: IncidentCorrelation
     /// Links of active incidents, as loaded and as changed by placements.
     public private(set) var links: [String: IncidentLink]
-    /// Links whose value changed and must be written back.
+    /// The links as they are stored.
+    let stored: [String: IncidentLink]
+    /// Links whose stored value must be written back: they lead elsewhere now, or were seen more than
+    /// `staleness` later than stored. Within that the stored time may lag (the window is kept to within 1/64 of
+    /// itself), which spares rewriting every link of a busy device at every batch.
     public private(set) var changed: Set<String> = []
     public private(set) var provisionalCount = 0
 
     public init(_ correlation: IncidentCorrelation, links: [String: IncidentLink]) {
         self.correlation = correlation
         self.links = links
+        self.stored = links
     }
+
+    var staleness: Int64 { correlation.windowSeconds * Timestamp.ticksPerSecond / 64 }
 
     /// The incident for an alert with these links and event times. An alert that already has an incident stays in it.
     public mutating func place(links alertLinks: Set<String>, first: Timestamp, last: Timestamp, current: Int64?) -> Int64 {
@@ -93,8 +100,11 @@ public struct IncidentCorrelator: Sendable {
             let previous = links[link]
             // The link now leads to this incident; when it was last seen stays the latest time of any alert.
             let updated = IncidentLink(incidentID: incident, lastSeen: max(previous?.lastSeen ?? seen, seen))
-            if previous != updated {
-                links[link] = updated
+            guard previous != updated else { continue }
+            links[link] = updated
+            if let kept = stored[link], kept.incidentID == incident, updated.lastSeen.ticks - kept.lastSeen.ticks <= staleness {
+                changed.remove(link)
+            } else {
                 changed.insert(link)
             }
         }

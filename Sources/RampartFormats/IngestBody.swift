@@ -86,7 +86,15 @@ enum JSONNumber {
     /// A number that is not `true`/`false`: on Linux `NSNumber(1) is Bool` holds, so booleans are told apart by
     /// their Objective-C type (`c`).
     static func number(_ value: Any?) -> NSNumber? {
-        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        guard let value, isNumber(value), let number = value as? NSNumber, String(cString: number.objCType) != "c"
+        else { return nil }
         return number
     }
+
+    /// Whether the value is an `NSNumber`, judged by its type: `as? NSNumber` on a Swift dictionary or array first
+    /// bridges it to a Foundation object (a copy), which showed in ingest's profile.
+    static func isNumber(_ value: Any) -> Bool { type(of: value) is NSNumber.Type }
+
+    /// Whether the value is JSON's null (`NSNull`), judged by its type for the same reason.
+    static func isNull(_ value: Any) -> Bool { type(of: value) is NSNull.Type }
 }

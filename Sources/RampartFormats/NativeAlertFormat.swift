@@ -149,7 +149,7 @@ struct FieldReader {
     let path: String
 
     func value(_ name: String) -> Any? {
-        guard let value = fields[name], !(value is NSNull) else { return nil }
+        guard let value = fields[name], !JSONNumber.isNull(value) else { return nil }
         return value
     }
 

@@ -111,7 +111,7 @@ struct SensorRecord {
             rest = rest[rest.index(after: dot)...]
         }
         let current = object[String(rest)]
-        return current is NSNull ? nil : current
+        return current.flatMap { JSONNumber.isNull($0) ? nil : $0 }
     }
 
     /// Text, numbers written as text; nil for empty strings.
@@ -135,7 +135,7 @@ struct SensorRecord {
     static func text(_ value: Any?) -> String? {
         switch value {
         case let text as String: text.isEmpty ? nil : text
-        case let number as NSNumber: JSONNumber.number(number)?.stringValue
+        case let value? where JSONNumber.isNumber(value): JSONNumber.number(value)?.stringValue
         default: nil
         }
     }

@@ -18,7 +18,7 @@ struct UpdateBodyFields {
     }
 
     func text(_ name: String) throws(RampartError) -> String? {
-        guard let value = body[name], !(value is NSNull) else { return nil }
+        guard let value = body[name], !JSONNumber.isNull(value) else { return nil }
         guard let string = value as? String else {
             throw .invalidInput(code: "InvalidInput", message: "Invalid input \(name): a string is required.")
         }

@@ -18,6 +18,7 @@ struct InstrumentedExecutor: SQLExecutor {
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
         try await measure { try await base.insert(into: table, columns: columns, rows: rows) }
     }
+    func executeAll(_ statements: [SQL]) async throws { try await measure { try await base.executeAll(statements) } }
     func transaction<T: Sendable>(_ body: @Sendable (any SQLQuerying) async throws -> T) async throws -> T {
         try await measure { try await base.transaction(body) }
     }

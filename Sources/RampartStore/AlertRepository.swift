@@ -100,9 +100,10 @@ public struct AlertRepository: Sendable {
             }
             let inserts = newDeviceKeys.sorted().compactMap { devices[$0] }
             try await Self.insertDevices(db, inserts)
+            var deviceUpdates: [SQL] = []
             for key in touchedDeviceKeys.subtracting(newDeviceKeys).sorted() {
                 guard let device = devices[key] else { continue }
-                try await db.execute(
+                deviceUpdates.append(
                     """
                     UPDATE devices SET computer_dns_name = \(bind: device.computerDnsName),
                         os_platform = \(bind: device.osPlatform), os_version = \(bind: device.osVersion),
@@ -112,10 +113,11 @@ public struct AlertRepository: Sendable {
                     WHERE id = \(bind: device.id)
                     """)
                 if groupBefore[key] != device.rbacGroupName {
-                    try await db.execute(
+                    deviceUpdates.append(
                         "UPDATE alerts SET rbac_group_name = \(bind: device.rbacGroupName) WHERE machine_id = \(bind: device.id)")
                 }
             }
+            try await db.executeAll(deviceUpdates)
 
             var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)))
             // A detection merged earlier into another alert is found through its alias; an open alert of the same
@@ -185,15 +187,11 @@ public struct AlertRepository: Sendable {
             let newAlerts = Array(correlated.prefix(created.count))
             let changedAlerts = Array(correlated.dropFirst(created.count))
             try await Self.insertAlerts(db, newAlerts)
-            for alert in changedAlerts {
-                try await Self.updateSensorFields(db, alert)
-            }
-            if !changedAlerts.isEmpty {
-                for chunk in changedAlerts.chunked(Self.chunkSize) {
-                    let ids = SQL.joined(chunk.map { "\(bind: $0.id)" }, separator: ", ")
-                    try await db.execute("DELETE FROM alert_evidence WHERE alert_id IN (\(ids))")
-                }
-            }
+            try await db.executeAll(
+                changedAlerts.map(Self.sensorFieldsUpdate)
+                    + changedAlerts.chunked(Self.chunkSize).map { chunk in
+                        "DELETE FROM alert_evidence WHERE alert_id IN (\(SQL.joined(chunk.map { "\(bind: $0.id)" }, separator: ", ")))"
+                    })
             try await Self.insertEvidence(db, newAlerts + changedAlerts)
             try await Self.appendEvents(
                 db, tenantID: tenantID, now: now,
@@ -359,21 +357,21 @@ public struct AlertRepository: Sendable {
             })
     }
 
-    static func updateSensorFields(_ db: any SQLQuerying, _ a: Alert) async throws {
-        try await db.execute(
-            """
-            UPDATE alerts SET severity = \(bind: a.severity.rawValue), investigation_state = \(bind: a.investigationState?.rawValue),
-                detection_source = \(bind: a.detectionSource), detector_id = \(bind: a.detectorID), category = \(bind: a.category),
-                threat_family_name = \(bind: a.threatFamilyName), title = \(bind: a.title), description = \(bind: a.description),
-                first_event_time = \(bind: a.firstEventTime), last_event_time = \(bind: a.lastEventTime),
-                last_update_time = \(bind: a.lastUpdateTime), machine_id = \(bind: a.machineID),
-                computer_dns_name = \(bind: a.computerDnsName), rbac_group_name = \(bind: a.rbacGroupName),
-                threat_name = \(bind: a.threatName),
-                mitre_techniques = \(bind: json(a.mitreTechniques)), related_user_name = \(bind: a.relatedUser?.userName),
-                related_user_domain = \(bind: a.relatedUser?.domainName), detection_count = \(bind: Int64(a.detectionCount)),
-                incident_id = \(bind: a.incidentID)
-            WHERE id = \(bind: a.id)
-            """)
+    /// The update of an alert that took in another detection: what the sensor said, not what analysts set.
+    static func sensorFieldsUpdate(_ a: Alert) -> SQL {
+        """
+        UPDATE alerts SET severity = \(bind: a.severity.rawValue), investigation_state = \(bind: a.investigationState?.rawValue),
+            detection_source = \(bind: a.detectionSource), detector_id = \(bind: a.detectorID), category = \(bind: a.category),
+            threat_family_name = \(bind: a.threatFamilyName), title = \(bind: a.title), description = \(bind: a.description),
+            first_event_time = \(bind: a.firstEventTime), last_event_time = \(bind: a.lastEventTime),
+            last_update_time = \(bind: a.lastUpdateTime), machine_id = \(bind: a.machineID),
+            computer_dns_name = \(bind: a.computerDnsName), rbac_group_name = \(bind: a.rbacGroupName),
+            threat_name = \(bind: a.threatName),
+            mitre_techniques = \(bind: json(a.mitreTechniques)), related_user_name = \(bind: a.relatedUser?.userName),
+            related_user_domain = \(bind: a.relatedUser?.domainName), detection_count = \(bind: Int64(a.detectionCount)),
+            incident_id = \(bind: a.incidentID)
+        WHERE id = \(bind: a.id)
+        """
     }
 
     static func insertEvidence(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {

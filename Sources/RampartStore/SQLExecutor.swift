@@ -6,9 +6,16 @@ public protocol SQLQuerying: Sendable {
     /// Inserts many rows: the dialect picks the fastest way (one prepared statement per row on SQLite,
     /// multi-row `VALUES` on PostgreSQL). `table` and `columns` are trusted names chosen by code.
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws
+    /// Runs the statements in order, in one visit to the connection where the dialect allows (SQLite's writer):
+    /// a batch's hundreds of small updates otherwise wait for a thread hand-off each.
+    func executeAll(_ statements: [SQL]) async throws
 }
 
 extension SQLQuerying {
+    public func executeAll(_ statements: [SQL]) async throws {
+        for statement in statements { try await execute(statement) }
+    }
+
     /// Multi-row `VALUES` in chunks that stay under every database's limit on parameters.
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
         guard !rows.isEmpty, !columns.isEmpty else { return }

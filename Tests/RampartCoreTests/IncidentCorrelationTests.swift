@@ -66,6 +66,25 @@ import Testing
         #expect(correlator.links["device:a"]?.incidentID == 77)
     }
 
+    @Test func storedLinksAreRewrittenWhenTheyLeadElsewhereOrLagByMoreThanASixtyFourthOfTheWindow() {
+        let window: Int64 = 6_400
+        let stored = [
+            "device:a": IncidentLink(incidentID: 5, lastSeen: Self.t0), "ip:x": IncidentLink(incidentID: 6, lastSeen: Self.t0),
+        ]
+        var correlator = IncidentCorrelator(IncidentCorrelation(windowSeconds: window), links: stored)
+        // 100 s later (the tolerance): kept as stored, though the placement itself sees the exact time.
+        #expect(
+            correlator.place(
+                links: ["device:a"], first: Self.t0.adding(seconds: 100), last: Self.t0.adding(seconds: 100), current: nil) == 5)
+        #expect(correlator.changed.isEmpty && correlator.links["device:a"]?.lastSeen == Self.t0.adding(seconds: 100))
+        _ = correlator.place(
+            links: ["device:a"], first: Self.t0.adding(seconds: 101), last: Self.t0.adding(seconds: 101), current: nil)
+        #expect(correlator.changed == ["device:a"])
+        // A link that now leads to another incident is always written.
+        _ = correlator.place(links: ["ip:x"], first: Self.t0, last: Self.t0, current: 9)
+        #expect(correlator.changed == ["device:a", "ip:x"] && correlator.links["ip:x"]?.incidentID == 9)
+    }
+
     /// Against the definition: an alert opens a new incident exactly when no earlier alert shared a link with it
     /// within the window, and the alerts of one incident are connected through shared links.
     @Test func placementsFollowTheDefinition() async {

@@ -66,9 +66,18 @@ echo "== GET /siem/api/alerts?ago=P1D&limit=10000 (SIEM API, 10,000 flat detecti
 QUERY="/siem/api/alerts?ago=P1D&limit=10000" \
   wrk -t1 -c1 -d"${seconds}s" --timeout 30s --latency -s scripts/bench/large.lua "http://127.0.0.1:$port" | tail -n 3
 fi
-echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, 4 connections, ${seconds}s"
-BATCH=500 wrk -t2 -c4 -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
-echo "== POST /ingest/v1/suricata, EVE JSON lines in batches of 1000, 2 threads, 4 connections, ${seconds}s"
-FORMAT=suricata BATCH=1000 wrk -t2 -c4 -d"${seconds}s" --timeout 60s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
+# Share of both cores busy (all processes, wrk included) while a command runs: tells CPU-bound from waiting.
+busy() {
+  read -r _ a1 b1 c1 d1 e1 f1 g1 _ < /proc/stat
+  "$@"
+  read -r _ a2 b2 c2 d2 e2 f2 g2 _ < /proc/stat
+  local work=$(( (a2+b2+c2+f2+g2) - (a1+b1+c1+f1+g1) )) idle=$(( (d2+e2) - (d1+e1) ))
+  echo "cpu busy: $(( 100 * work / (work + idle) ))%"
+}
+connections=${CONNECTIONS:-4}
+echo "== POST /ingest/v1/alerts, batches of 500, 2 threads, $connections connections, ${seconds}s"
+BATCH=500 busy wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 4
+echo "== POST /ingest/v1/suricata, EVE JSON lines in batches of 1000, 2 threads, $connections connections, ${seconds}s"
+FORMAT=suricata BATCH=1000 busy wrk -t2 -c"$connections" -d"${seconds}s" --timeout 60s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 4
 echo "== the same with merging hot (5 signatures on 4 hosts per tenant), ${seconds}s"
-HOT=1 FORMAT=suricata BATCH=1000 wrk -t2 -c4 -d"${seconds}s" --timeout 60s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 3
+HOT=1 FORMAT=suricata BATCH=1000 busy wrk -t2 -c"$connections" -d"${seconds}s" --timeout 60s -s scripts/bench/ingest.lua "http://127.0.0.1:$port" | tail -n 4
