@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import RampartCore
 import RampartServer
 import Testing
 
@@ -25,6 +26,20 @@ import Testing
             }
         }
         return result
+    }
+
+    /// The document's enumerations of permissions are the code's, so that a new permission cannot make answers
+    /// break their own schema.
+    @Test func permissionEnumerationsMatchTheCode() throws {
+        let text = try OpenAPIDocument.text("openapi.yaml")
+        func enumeration(_ schema: String) -> Set<String> {
+            guard let start = text.range(of: "    \(schema):\n      type: string\n      enum: [") else { return [] }
+            let rest = text[start.upperBound...]
+            let body = rest[..<(rest.firstIndex(of: "]") ?? rest.endIndex)]
+            return Set(body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        }
+        #expect(enumeration("Permission") == Set(AppPermission.allCases.map(\.rawValue)))
+        #expect(enumeration("RolePermission") == Set(RolePermission.allCases.map(\.rawValue)))
     }
 
     @Test func everyManagementRouteIsDocumentedAndNothingElse() async throws {
