@@ -159,7 +159,7 @@ public enum JSONTree {
             return nil
         }
 
-        /// `\uXXXX` after the `u`, with a following low surrogate when the first is a high one.
+        /// The four hex digits after `\u`, with a following low surrogate when the first is a high one.
         mutating func unicodeEscape() -> Unicode.Scalar? {
             guard let first = hex4() else { return nil }
             if (0xD800...0xDBFF).contains(first) {
