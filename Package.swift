@@ -119,9 +119,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers the test targets share (a seeded random generator for property tests).
+        .target(name: "RampartTestSupport", path: "Tests/RampartTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "RampartCoreTests",
-            dependencies: ["RampartCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["RampartCore", "RampartTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -131,12 +133,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartQueryTests",
-            dependencies: ["RampartQuery", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["RampartQuery", "RampartTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RampartFormatsTests",
-            dependencies: ["RampartFormats", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["RampartFormats", "RampartTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -151,8 +153,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartServerTests",
-            dependencies: ["CZlib", 
-                "RampartServer", "RampartDelivery",
+            dependencies: [
+                "CZlib", "RampartServer", "RampartDelivery", "RampartTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -135,8 +135,7 @@ struct SensorRecord {
     static func text(_ value: Any?) -> String? {
         switch value {
         case let text as String: text.isEmpty ? nil : text
-        case let value? where JSONNumber.isNumber(value): JSONNumber.number(value)?.stringValue
-        default: nil
+        default: JSONNumber.number(value)?.stringValue
         }
     }
 

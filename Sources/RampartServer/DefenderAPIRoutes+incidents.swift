@@ -42,9 +42,27 @@ extension DefenderAPIRoutes {
     func getIncident(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let scope = try await scope(request, bucket: .incidents)
         try scope.require(.readIncidents)
-        let id = try incidentID(context)
+        let id = try context.incidentID()
         let listing = try await services.incidents.get(scope, id: id)
         try await auditForeign(scope, action: "incident.read", target: String(id), details: listing == nil ? "not found" : "")
+        return try incidentResponse(listing, id: id)
+    }
+
+    func updateIncident(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let scope = try await scope(request, bucket: .incidents)
+        try scope.require(.writeIncidents)
+        let id = try context.incidentID()
+        let update = try DefenderIncidentUpdateBody.update(
+            Data(try await request.body.collect(upTo: 64 * 1024).readableBytesView))
+        let audit: AuditEntry? =
+            scope.isForeign ? .make(scope, action: "incident.update", target: String(id), details: update.auditDetails) : nil
+        guard try await services.incidents.update(scope, id: id, update, now: services.clock.now(), audit: audit) != nil
+        else { throw RampartError.notFound("Incident \(id) was not found.") }
+        return try incidentResponse(try await services.incidents.get(scope, id: id), id: id)
+    }
+
+    /// The incident in Defender XDR's shape, or 404 when the scope does not see it.
+    func incidentResponse(_ listing: IncidentListing?, id: Int64) throws -> Response {
         guard let listing, let incident = listing.incidents.first else {
             throw RampartError.notFound("Incident \(id) was not found.")
         }
@@ -53,26 +71,12 @@ extension DefenderAPIRoutes {
                 incident, devices: listing.devices, portalURL: services.configuration.resolvedPublicURL,
                 now: services.clock.now()))
     }
+}
 
-    func updateIncident(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let scope = try await scope(request, bucket: .incidents)
-        try scope.require(.writeIncidents)
-        let id = try incidentID(context)
-        let update = try DefenderIncidentUpdateBody.update(
-            Data(try await request.body.collect(upTo: 64 * 1024).readableBytesView))
-        let audit: AuditEntry? =
-            scope.isForeign ? .make(scope, action: "incident.update", target: String(id), details: update.auditDetails) : nil
-        guard try await services.incidents.update(scope, id: id, update, now: services.clock.now(), audit: audit) != nil,
-            let listing = try await services.incidents.get(scope, id: id), let incident = listing.incidents.first
-        else { throw RampartError.notFound("Incident \(id) was not found.") }
-        return JSONResponse.make(
-            DefenderIncidentJSON.incident(
-                incident, devices: listing.devices, portalURL: services.configuration.resolvedPublicURL,
-                now: services.clock.now()))
-    }
-
-    func incidentID(_ context: AppRequestContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
+extension AppRequestContext {
+    /// The `{id}` of an incident path: a positive number, else the incident is not found.
+    func incidentID() throws -> Int64 {
+        let text = try parameters.require("id")
         guard let id = Int64(text), id > 0 else { throw RampartError.notFound("Incident \(text) was not found.") }
         return id
     }

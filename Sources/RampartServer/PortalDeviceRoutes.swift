@@ -29,18 +29,18 @@ struct PortalDeviceRoutes {
         let language = portal.languageOf(request)
         let now = services.clock.now()
         let total = try await machines.count(session.scope, filter: nil, now: now)
-        let pages = max(1, (total + PortalRoutes.pageSize - 1) / PortalRoutes.pageSize)
-        let page = min(max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1), pages)
+        let pager = PortalPager(request, total: total)
         let found = try await machines.list(
-            session.scope, filter: nil, orderBy: [("last_seen", true)], top: PortalRoutes.pageSize,
-            skip: (page - 1) * PortalRoutes.pageSize, now: now)
-        let context = session.layout([
-            "devices": found.map(row), "hasDevices": !found.isEmpty,
-            "summary": renderer.text("devices_summary", language, total),
-            "pageLabel": renderer.text("pager_label", language, page, pages),
-            "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
-        ])
-        return PortalResponse.html(renderer.render("devices", context, language: language, back: "/devices?page=\(page)"))
+            session.scope, filter: nil, orderBy: [("last_seen", true)], top: PortalRoutes.pageSize, skip: pager.skip,
+            now: now)
+        let context = session.layout(
+            pager.context(
+                [
+                    "devices": found.map(row), "hasDevices": !found.isEmpty,
+                    "summary": renderer.text("devices_summary", language, total),
+                ], renderer: renderer, language: language))
+        return PortalResponse.html(
+            renderer.render("devices", context, language: language, back: "/devices?page=\(pager.page)"))
     }
 
     func device(_ request: Request, _ context: AppRequestContext, error: String? = nil) async throws -> Response {

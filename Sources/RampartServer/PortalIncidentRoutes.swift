@@ -29,11 +29,10 @@ struct PortalIncidentRoutes {
         let onlyActive = request.uri.queryParameters.get("status") != "all"
         let filter: SQL? = onlyActive ? "status = 'Active'" : nil
         let total = try await services.incidents.count(session.scope, filter: filter)
-        let pages = max(1, (total + PortalRoutes.pageSize - 1) / PortalRoutes.pageSize)
-        let page = min(max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1), pages)
+        let pager = PortalPager(request, total: total)
         let listing = try await services.incidents.list(
             session.scope, filter: filter, orderBy: [("last_update_time", true)], top: PortalRoutes.pageSize,
-            skip: (page - 1) * PortalRoutes.pageSize)
+            skip: pager.skip)
         let rows: [[String: Any]] = listing.incidents.map { incident in
             [
                 "id": String(incident.id), "name": incident.name, "severity": incident.severity.rawValue,
@@ -44,21 +43,23 @@ struct PortalIncidentRoutes {
             ]
         }
         let statusQuery = onlyActive ? "" : "&status=all"
-        let context = session.layout([
-            "incidents": rows, "hasIncidents": !rows.isEmpty, "onlyActive": onlyActive,
-            "summary": renderer.text(onlyActive ? "incidents_summary_active" : "incidents_summary", language, total),
-            "pageLabel": renderer.text("pager_label", language, page, pages), "statusQuery": statusQuery,
-            "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
-        ])
+        let context = session.layout(
+            pager.context(
+                [
+                    "incidents": rows, "hasIncidents": !rows.isEmpty, "onlyActive": onlyActive,
+                    "summary": renderer.text(
+                        onlyActive ? "incidents_summary_active" : "incidents_summary", language, total),
+                    "statusQuery": statusQuery,
+                ], renderer: renderer, language: language))
         return PortalResponse.html(
-            renderer.render("incidents", context, language: language, back: "/incidents?page=\(page)\(statusQuery)"))
+            renderer.render("incidents", context, language: language, back: "/incidents?page=\(pager.page)\(statusQuery)"))
     }
 
     func incident(_ request: Request, _ context: AppRequestContext, error: String? = nil) async throws -> Response {
         guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
         try session.scope.require(.readIncidents)
         let language = portal.languageOf(request)
-        let id = try incidentID(context)
+        let id = try context.incidentID()
         guard let listing = try await services.incidents.get(session.scope, id: id),
             let incident = listing.incidents.first
         else { throw RampartError.notFound("Incident \(id) was not found.") }
@@ -94,7 +95,7 @@ struct PortalIncidentRoutes {
         guard let (session, form) = try await portal.posted(request, requiring: .writeIncidents) else {
             return PortalResponse.redirect("/signin")
         }
-        let id = try incidentID(context)
+        let id = try context.incidentID()
         let owner = form["assignedTo"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let update = IncidentUpdate(
             status: form["status"].flatMap(IncidentStatus.init(rawValue:)), assignedTo: .some(owner.isEmpty ? nil : owner),
@@ -113,11 +114,5 @@ struct PortalIncidentRoutes {
                 request, context, error: renderer.text("incidents_update_invalid", portal.languageOf(request)))
         }
         return PortalResponse.redirect("/incidents/\(id)?tid=\(session.tenant.id)")
-    }
-
-    func incidentID(_ context: AppRequestContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
-        guard let id = Int64(text), id > 0 else { throw RampartError.notFound("Incident \(text) was not found.") }
-        return id
     }
 }

@@ -240,10 +240,8 @@ struct PortalRoutes {
         if !session.scope.allows(.readAlerts), !session.isGuest { return PortalResponse.redirect("/access") }
         let language = languageOf(request)
         let total = try await services.alerts.count(session.scope)
-        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let page = min(max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1), pages)
-        let alerts = try await services.alerts.list(
-            session.scope, AlertListQuery(top: Self.pageSize, skip: (page - 1) * Self.pageSize))
+        let pager = PortalPager(request, total: total)
+        let alerts = try await services.alerts.list(session.scope, AlertListQuery(top: Self.pageSize, skip: pager.skip))
         let rows: [[String: Any]] = alerts.map { alert in
             [
                 "id": alert.id, "title": alert.title, "severity": alert.severity.rawValue,
@@ -252,13 +250,12 @@ struct PortalRoutes {
                 "status": alert.status.rawValue,
             ]
         }
-        let context = session.layout([
-            "alerts": rows, "hasAlerts": !rows.isEmpty,
-            "summary": renderer.text("alerts_summary", language, total),
-            "pageLabel": renderer.text("pager_label", language, page, pages),
-            "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
-        ])
-        return PortalResponse.html(renderer.render("alerts", context, language: language, back: "/alerts?page=\(page)"))
+        let context = session.layout(
+            pager.context(
+                ["alerts": rows, "hasAlerts": !rows.isEmpty, "summary": renderer.text("alerts_summary", language, total)],
+                renderer: renderer, language: language))
+        return PortalResponse.html(
+            renderer.render("alerts", context, language: language, back: "/alerts?page=\(pager.page)"))
     }
 
     func alertPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {

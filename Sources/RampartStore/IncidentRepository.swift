@@ -68,7 +68,10 @@ public struct IncidentRepository: Sendable {
             let visible = try await db.query(
                 "SELECT * FROM alerts WHERE \(AlertRepository.scopeFilter(scope)) AND incident_id = \(bind: id) ORDER BY id"
             ).map(AlertRepository.alert)
-            let total = try await db.queryOne("SELECT COUNT(*) AS n FROM alerts WHERE incident_id = \(bind: id)")?.int("n") ?? 0
+            let total =
+                try await db.queryOne(
+                    "SELECT COUNT(*) AS n FROM alerts WHERE tenant_id = \(bind: scope.tenantID) AND incident_id = \(bind: id)"
+                )?.int("n") ?? 0
             guard visible.count == total else {
                 throw RampartError.forbidden(
                     "Incident \(id) has alerts outside your device groups; it can be changed only by someone who sees them all.")

@@ -1,5 +1,6 @@
 import PropertyBased
 import RampartCore
+import RampartTestSupport
 import Testing
 
 @Suite struct IncidentCorrelationTests {
@@ -89,7 +90,7 @@ import Testing
     /// within the window, and the alerts of one incident are connected through shared links.
     @Test func placementsFollowTheDefinition() async {
         await propertyCheck(count: 300, input: Gen.int(in: 0...Int.max / 2)) { seed in
-            var random = SeededRandom(seed: UInt64(seed))
+            var random = SplitMix(seed: UInt64(seed))
             let window: Int64 = 600
             var correlator = IncidentCorrelator(IncidentCorrelation(windowSeconds: window), links: [:])
             var placed: [(links: Set<String>, first: Timestamp, last: Timestamp, incident: Int64)] = []
@@ -124,18 +125,5 @@ import Testing
                 #expect(members.allSatisfy { !$0.links.isDisjoint(with: reached) })
             }
         }
-    }
-}
-
-/// SplitMix64: a reproducible stream from the property test's seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

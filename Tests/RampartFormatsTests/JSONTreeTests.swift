@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import RampartFormats
+import RampartTestSupport
 import Testing
 
 /// The ingest parser against Foundation's: the same values for any document, and never more lenient.
@@ -89,17 +90,5 @@ import Testing
         let inner = ((record as? [String: Any])?["a"] as? [String: Any])?["b"] as? [Any]
         #expect((inner?[0] as? NSNumber)?.int64Value == 1 && (inner?[1] as? NSNumber)?.doubleValue == 2.5)
         #expect(String(cString: (inner?[2] as! NSNumber).objCType) == "c" && inner?[3] is NSNull && inner?[4] as? String == "xé")
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

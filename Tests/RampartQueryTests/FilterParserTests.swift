@@ -1,6 +1,7 @@
 import PropertyBased
 import RampartCore
 import RampartQuery
+import RampartTestSupport
 import Testing
 
 @Suite struct FilterParserTests {
@@ -129,16 +130,10 @@ import Testing
 
 /// Builds random filter expressions from a seed.
 struct FilterRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+    var random: SplitMix
+    init(seed: UInt64) { random = SplitMix(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 

@@ -7,6 +7,7 @@ import RampartCore
 import RampartIdentity
 import RampartServer
 import RampartStore
+import RampartTestSupport
 import Testing
 
 /// Random delegation worlds driven by random operations through HTTP. A customer tenant has groups, roles, device

@@ -7,6 +7,7 @@ import PropertyBased
 import RampartCore
 import RampartIdentity
 import RampartServer
+import RampartTestSupport
 import Testing
 
 /// Random worlds of users, groups, roles and device groups; every user reads alerts through HTTP with a user token,
@@ -121,18 +122,5 @@ import Testing
                 #expect(foreignStatus == (expected == nil ? .forbidden : .notFound))
             }
         }
-    }
-}
-
-/// A small deterministic generator for building worlds from one seed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
