@@ -598,6 +598,37 @@ public enum Migrations {
             if dialect == .postgres { statements.append("CREATE SEQUENCE incident_ids") }
             return statements
         },
+        Migration(version: 19, name: "fewer b-trees written per ingested alert") { dialect in
+            // `alerts_by_machine_status` answers every lookup by machine as well.
+            var statements = ["DROP INDEX alerts_by_machine"]
+            // On SQLite a table keyed by text is a rowid tree plus an index on the key: every evidence row and link
+            // was written twice. Keyed by their primary key alone they are written once (PostgreSQL keeps its heap).
+            if dialect == .sqlite {
+                statements += [
+                    """
+                    CREATE TABLE alert_evidence_keyed (
+                        alert_id TEXT NOT NULL REFERENCES alerts(id),
+                        position INTEGER NOT NULL,
+                        entity_type TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        PRIMARY KEY (alert_id, position)
+                    ) WITHOUT ROWID
+                    """,
+                    "INSERT INTO alert_evidence_keyed SELECT alert_id, position, entity_type, body FROM alert_evidence",
+                    "DROP TABLE alert_evidence",
+                    "ALTER TABLE alert_evidence_keyed RENAME TO alert_evidence",
+                    """
+                    CREATE TABLE incident_links_keyed (
+                        tenant_id TEXT NOT NULL, link TEXT NOT NULL, incident_id BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+                        PRIMARY KEY (tenant_id, link)) WITHOUT ROWID
+                    """,
+                    "INSERT INTO incident_links_keyed SELECT tenant_id, link, incident_id, last_seen FROM incident_links",
+                    "DROP TABLE incident_links",
+                    "ALTER TABLE incident_links_keyed RENAME TO incident_links",
+                ]
+            }
+            return statements
+        },
     ]
 }
 
