@@ -14,7 +14,7 @@ enum OCSFFinding {
             throw IngestRejection("OCSF record: time is required.")
         }
         let attacks = (record.value("finding_info.attacks") as? [Any] ?? []) + (record.value("attacks") as? [Any] ?? [])
-        let attackRecords = attacks.compactMap { ($0 as? [String: Any]).map(SensorRecord.init) }
+        let attackRecords = attacks.compactMap { ($0 as? [String: Any]).map { SensorRecord($0) } }
         let tactics =
             attackRecords.flatMap { $0.strings("tactic.name") + $0.strings("tactic.uid") }
             + record.strings("finding_info.types").flatMap { $0.split(separator: "/").map(String.init) }
@@ -35,7 +35,7 @@ enum OCSFFinding {
         }
         device["tags"] = ["ocsf"] + (record.string("metadata.product.name").map { [$0] } ?? [])
         var evidence: [[String: Any]] = []
-        for item in (record.value("evidences") as? [Any] ?? []).compactMap({ ($0 as? [String: Any]).map(SensorRecord.init) }) {
+        for item in (record.value("evidences") as? [Any] ?? []).compactMap({ ($0 as? [String: Any]).map { SensorRecord($0) } }) {
             for side in ["src_endpoint", "dst_endpoint"] {
                 if let ip = item.string("\(side).ip") { evidence.append(SensorMapping.ip(ip)) }
             }

@@ -98,11 +98,19 @@ struct SensorRecord {
     enum Skip: Error { case ignored(String) }
 
     let fields: [String: Any]
-    init(_ fields: [String: Any]) { self.fields = fields }
+    /// Where these fields sit in the record (`alert.`), for messages.
+    let base: String
+    init(_ fields: [String: Any], base: String = "") {
+        self.fields = fields
+        self.base = base
+    }
 
     /// The value at a dotted path (`alert.signature`); walked without splitting the path into an array, as this
     /// runs some twenty times for every record ingested.
     func value(_ path: String) -> Any? {
+        guard path.utf8.contains(UInt8(ascii: ".")) else {
+            return fields[path].flatMap { JSONNumber.isNull($0) ? nil : $0 }
+        }
         var object = fields
         var rest = Substring(path)
         while let dot = rest.firstIndex(of: ".") {
@@ -117,7 +125,10 @@ struct SensorRecord {
     /// Text, numbers written as text; nil for empty strings.
     func string(_ path: String) -> String? { Self.text(value(path)) }
 
-    func object(_ path: String) -> SensorRecord? { (value(path) as? [String: Any]).map(SensorRecord.init) }
+    /// The object at `path`, read once where many of its fields are wanted (each dotted path casts every object on it).
+    func object(_ path: String) -> SensorRecord? {
+        (value(path) as? [String: Any]).map { SensorRecord($0, base: "\(base)\(path).") }
+    }
 
     func strings(_ path: String) -> [String] {
         if let text = string(path) { return [text] }
@@ -140,7 +151,7 @@ struct SensorRecord {
     }
 
     func required(_ path: String, _ format: String) throws(IngestRejection) -> String {
-        guard let text = string(path) else { throw IngestRejection("\(format) record: \(path) is required.") }
+        guard let text = string(path) else { throw IngestRejection("\(format) record: \(base)\(path) is required.") }
         return text
     }
 }

@@ -7,12 +7,13 @@ enum SuricataEVE {
     static func native(_ record: SensorRecord) throws -> [String: Any] {
         let type = record.string("event_type") ?? "(none)"
         guard type == "alert" else { throw SensorRecord.Skip.ignored("event_type '\(type)' is not an alert") }
-        let signature = try record.required("alert.signature", "Suricata")
-        let sid = try record.required("alert.signature_id", "Suricata")
-        let gid = record.string("alert.gid") ?? "1"
-        let rev = record.string("alert.rev") ?? "0"
+        let alert = record.object("alert") ?? SensorRecord([:], base: "alert.")
+        let signature = try alert.required("signature", "Suricata")
+        let sid = try alert.required("signature_id", "Suricata")
+        let gid = alert.string("gid") ?? "1"
+        let rev = alert.string("rev") ?? "0"
         let time = try record.required("timestamp", "Suricata")
-        guard let level = record.integer("alert.severity") else {
+        guard let level = alert.integer("severity") else {
             throw IngestRejection("Suricata record: alert.severity is required.")
         }
         let source = record.string("src_ip")
@@ -25,8 +26,9 @@ enum SuricataEVE {
         }
         var device: [String: Any] = ["hostname": hostname, "tags": ["suricata"]]
         if let address { device["ipAddress"] = address }
-        let ruleCategory = record.string("alert.category")
-        let tactics = record.strings("alert.metadata.mitre_tactic_name") + record.strings("alert.metadata.mitre_tactic_id")
+        let ruleCategory = alert.string("category")
+        let metadata = alert.object("metadata")
+        let tactics = (metadata?.strings("mitre_tactic_name") ?? []) + (metadata?.strings("mitre_tactic_id") ?? [])
         var evidence: [[String: Any]] = [source, destination].compactMap { $0 }.map(SensorMapping.ip)
         if let host = record.string("http.hostname") {
             evidence.append(SensorMapping.url("http://\(host)\(record.string("http.url") ?? "/")"))
@@ -51,7 +53,7 @@ enum SuricataEVE {
             "detectionSource": DetectionSource.thirdPartySensors.rawValue,
             "detectorId": "suricata:\(gid):\(sid):\(rev)",
             "firstEventTime": time, "lastEventTime": time,
-            "mitreTechniques": SensorMapping.techniques(record.strings("alert.metadata.mitre_technique_id")),
+            "mitreTechniques": SensorMapping.techniques(metadata?.strings("mitre_technique_id") ?? []),
             "device": device, "evidence": evidence,
         ]
     }

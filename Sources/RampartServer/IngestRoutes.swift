@@ -47,11 +47,10 @@ struct IngestRoutes {
         }
         let bytes = Array(buffer.readableBytesView)
         let gzip = request.headers[.contentEncoding]?.lowercased() == "gzip" || Gzip.isCompressed(bytes)
-        // Reading and mapping a large batch is tens of milliseconds of CPU. At a lower priority it runs on other
-        // threads than the requests' database transactions, which otherwise waited behind it at every statement.
-        let batch = try await Task.detached(priority: .utility) {
+        // Reading and mapping a large batch is tens of milliseconds of CPU: done where it yields to the writer.
+        let batch = try await BackgroundWork.run { [options] in
             try MappedBatch(bytes, gzip: gzip, limit: limit, format: format, options: options)
-        }.value
+        }
         var results = batch.results
         let (accepted, ignored) = (batch.accepted, batch.ignored)
         let rejected = results.count - accepted.count - ignored

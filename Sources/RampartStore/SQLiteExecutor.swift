@@ -23,6 +23,9 @@ public final class SQLiteExecutor: SQLExecutor {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 8
         configuration.prepareDatabase { db in
+            // Taken when the file is created (an existing database keeps its page size): a batch of alerts writes
+            // fewer, fuller pages to the log than with 4 KB pages (a tenth more ingest; 16 KB pages were slower).
+            try db.execute(sql: "PRAGMA page_size = 8192")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // Reads through a shared memory map instead of a `pread` and a copy per page into each connection's
