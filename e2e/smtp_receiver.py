@@ -17,6 +17,7 @@ class Mailbox:
     def __init__(self):
         self.lock = threading.Lock()
         self.messages = []
+        self.raw = []  # the bytes as they arrived, beside each parsed message
         self.auth_ok = 0
         self.auth_failed = 0
 
@@ -24,11 +25,17 @@ class Mailbox:
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), message))
+            self.raw.append(envelope.original_content)
         return "250 OK stored"
 
     def snapshot(self):
         with self.lock:
             return list(self.messages)
+
+    def raw_for(self, message):
+        """The bytes that arrived for a parsed message of this mailbox."""
+        with self.lock:
+            return next(raw for (_, parsed), raw in zip(self.messages, self.raw) if parsed is message)
 
 
 def authenticator(mailbox):

@@ -282,3 +282,55 @@ def test_relay_modes_implicit_tls_login_plain_bad_ca_and_timeout(rampart, tls):
         assert time.time() - started < 30
     finally:
         silent.close()
+
+
+def portal_session(server, upn, password):
+    """A signed-in portal session (the sign-in form's CSRF cookie and field, then the session cookie)."""
+    session = requests.Session()
+    page = session.get(f"{server.base}/signin", timeout=30)
+    csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    r = session.post(f"{server.base}/signin", data={"username": upn, "password": password, "csrf": csrf},
+                     allow_redirects=False, timeout=30)
+    assert r.status_code == 303, r.text
+    return session
+
+
+def test_emails_are_russian_for_a_russian_rule_and_for_a_reader_who_chose_russian(rampart, mail):
+    server = rampart["server"]
+    headers = admin(server)
+    base = f"{server.base}/manage/v1/notification-rules"
+    # A known person chooses Russian on their profile page.
+    reader = next(u for u in demo_of(server)["users"] if u["upn"] == "admin@contoso.example")
+    portal = portal_session(server, reader["upn"], reader["password"])
+    form = portal.get(f"{server.base}/profile", timeout=30).text
+    csrf = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    saved = portal.post(f"{server.base}/profile", data={"csrf": csrf, "language": "ru", "timeZone": "Europe/Moscow"},
+                        allow_redirects=False, timeout=30)
+    assert saved.status_code == 303 and saved.headers["Location"] == "/profile?saved=1"
+
+    russian_rule = requests.post(base, headers=headers, timeout=30, json={
+        "name": "Критичные на серверах", "severities": ["High"], "allDeviceGroups": True, "language": "ru",
+        "recipients": ["dezhurny@mssp.example"], "includeTenantLink": True})
+    assert russian_rule.status_code == 201 and russian_rule.json()["language"] == "ru", russian_rule.text
+    english_rule = requests.post(base, headers=headers, timeout=30, json={
+        "name": "High for people", "severities": ["High"], "allDeviceGroups": True,
+        "recipients": ["admin@contoso.example", "english@mssp.example"]})
+    assert english_rule.status_code == 201 and english_rule.json()["language"] == "en", english_rule.text
+
+    ingest(server, [alert("ru-1", "High", "server", "Кража учётных данных из LSASS")])
+    duty = wait_for(lambda: for_recipient(mail, "dezhurny@mssp.example"), what="the Russian rule's email")[0]
+    person = wait_for(lambda: for_recipient(mail, "admin@contoso.example"), what="the Russian reader's email")[0]
+    english = wait_for(lambda: for_recipient(mail, "english@mssp.example"), what="the English recipient's email")[0]
+
+    for message in (duty, person):
+        raw = mail.mailbox.raw_for(message)
+        raw_subject = next(line for line in raw.split(b"\r\n") if line.startswith(b"Subject:"))
+        assert raw_subject.isascii() and b"=?utf-8?" in raw_subject.lower(), raw_subject  # RFC 2047 encoded words
+        assert message["Subject"] == "[Contoso Ltd] Оповещение, серьёзность «Высокая»: Кража учётных данных из LSASS"
+        plain, html = parts(message)
+        assert "Новое оповещение соответствует вашему правилу уведомлений" in plain
+        assert '<html lang="ru">' in html
+        assert message.get_body(preferencelist=("plain",)).get_content_charset() == "utf-8"
+    assert "«Критичные на серверах»" in parts(duty)[0]
+    assert english["Subject"] == "[Contoso Ltd] High severity alert: Кража учётных данных из LSASS"
+    assert "A new alert matched your notification rule" in parts(english)[0]

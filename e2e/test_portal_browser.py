@@ -9,7 +9,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import app_for, client_token, user_for
 
@@ -77,6 +77,9 @@ def test_browser_signs_in_and_sees_an_ingested_alert(server, demo, browser, arti
         "evidence": [{"entityType": "File", "fileName": "locker.exe"}]}], timeout=30)
     assert r.status_code == 200, r.text
     admin = user_for(demo, "admin@contoso.example")
+    browser.get(f"{server.base}/signin")
+    assert "Sign in to Rampart" in browser.page_source
+    browser.save_screenshot(str(artifacts / "signin-en.png"))
     queue = sign_in(browser, server, admin["upn"], admin["password"])
     assert browser.current_url.endswith("/alerts")
     assert "Contoso Ltd" in browser.find_element(By.ID, "current-tenant").text
@@ -99,9 +102,52 @@ def test_wrong_password_shows_an_error(server, demo, browser):
 
 @pytest.mark.parametrize("browser", ["ru"], indirect=True)
 def test_russian_browser_gets_russian_pages(server, demo, browser, artifacts):
+    token = client_token(server, app_for(demo, "Tailspin Toys"))
+    r = requests.post(f"{server.base}/ingest/v1/alerts", headers={"Authorization": f"Bearer {token}"}, json=[{
+        "sourceId": "browser-ru-1", "title": "Подозрительный PowerShell на tt-ws07", "severity": "High",
+        "category": "Execution", "device": {"hostname": "tt-ws07", "domain": "corp.tailspin.example"},
+        "evidence": [{"entityType": "Process", "fileName": "powershell.exe"}]}], timeout=30)
+    assert r.status_code == 200, r.text
     browser.get(f"{server.base}/signin")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
     assert "Вход в Rampart" in browser.page_source
+    browser.save_screenshot(str(artifacts / "signin-ru.png"))
     admin = user_for(demo, "admin@tailspin.example")
-    sign_in(browser, server, admin["upn"], admin["password"])
-    assert "Очередь оповещений" in browser.page_source
+    queue = sign_in(browser, server, admin["upn"], admin["password"])
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Очередь оповещений"
     browser.save_screenshot(str(artifacts / "alert-queue-ru.png"))
+    queue.find_element(By.PARTIAL_LINK_TEXT, "Подозрительный PowerShell").click()
+    assert wait_for(browser, "alert-title").text == "Подозрительный PowerShell на tt-ws07"
+    fields = browser.find_element(By.ID, "alert-fields").text
+    assert "Создано" in fields and "Сведения" in browser.page_source
+    created = browser.find_element(By.CSS_SELECTOR, "#alert-fields time")
+    assert created.get_attribute("title").endswith(" UTC")
+    assert "." in created.text and created.text[2] == "."  # 29.11.2026, 10:05:00: the Russian way of writing dates
+    browser.save_screenshot(str(artifacts / "alert-page-ru.png"))
+
+
+def test_profile_language_and_time_zone_apply_to_every_page(server, demo, browser, artifacts):
+    admin = user_for(demo, "admin@northwind.example")
+    sign_in(browser, server, admin["upn"], admin["password"])
+    try:
+        browser.find_element(By.ID, "nav-profile").click()
+        form = wait_for(browser, "profile")
+        Select(browser.find_element(By.ID, "profile-language")).select_by_value("ru")
+        Select(browser.find_element(By.ID, "profile-time-zone")).select_by_visible_text("Asia/Tokyo")
+        browser.find_element(By.ID, "profile-save").click()
+        WebDriverWait(browser, 30).until(left_page(form))
+        assert wait_for(browser, "profile-saved").text == "Настройки сохранены."
+        browser.save_screenshot(str(artifacts / "profile-ru.png"))
+        now = browser.find_element(By.CSS_SELECTOR, "#profile-now time")
+        utc_hour = int(now.get_attribute("title").split(" ")[1][:2])
+        local_hour = int(now.text.split(", ")[1][:2])
+        assert (utc_hour + 9) % 24 == local_hour, (now.get_attribute("title"), now.text)
+        browser.get(f"{server.base}/alerts")
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    finally:
+        browser.get(f"{server.base}/profile")
+        form = wait_for(browser, "profile")
+        Select(browser.find_element(By.ID, "profile-language")).select_by_index(0)  # as the browser asks
+        Select(browser.find_element(By.ID, "profile-time-zone")).select_by_visible_text("UTC")
+        browser.find_element(By.ID, "profile-save").click()
+        WebDriverWait(browser, 30).until(left_page(form))

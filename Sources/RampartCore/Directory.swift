@@ -40,14 +40,16 @@ public struct User: Sendable, Equatable, Codable {
     public var createdAt: Timestamp
     /// Set for a guest: the account in the user's home tenant that signs in and that this account stands for.
     public var homeUserID: ObjectID?
+    public var preferences: UserPreferences
 
     public var isGuest: Bool { homeUserID != nil }
 
     public init(
         id: ObjectID, tenantID: TenantID, userPrincipalName: String, displayName: String, role: UserRole,
-        enabled: Bool, createdAt: Timestamp, homeUserID: ObjectID? = nil
+        enabled: Bool, createdAt: Timestamp, homeUserID: ObjectID? = nil, preferences: UserPreferences = UserPreferences()
     ) {
         self.homeUserID = homeUserID
+        self.preferences = preferences
         self.id = id
         self.tenantID = tenantID
         self.userPrincipalName = userPrincipalName

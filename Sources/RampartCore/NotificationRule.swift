@@ -90,7 +90,7 @@ public struct NotificationRule: Sendable, Equatable {
     }
 
     public static let maximumRecipients = 100
-    public static let languages = ["en", "ru"]
+    public static let languages = UserPreferences.languages
 
     /// Whether an alert of `severity` on a device of `deviceGroup` (its id; nil when unplaced) is for this rule.
     public func matches(severity: AlertSeverity, deviceGroup: ObjectID?) -> Bool {

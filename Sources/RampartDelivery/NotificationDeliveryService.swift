@@ -83,7 +83,7 @@ public struct NotificationDeliveryService: Service {
                 kind, alerts: alerts,
                 .init(
                     rule: pending.rule, organizationName: pending.organizationName, recipient: pending.recipient,
-                    language: pending.rule.language, messageID: messageID(id), now: now))
+                    language: pending.language, messageID: messageID(id), now: now))
             let email = OutboxEmail(
                 id: id, tenantID: pending.rule.tenantID, ruleID: pending.rule.id, ruleName: pending.rule.name,
                 kind: kind.rawValue, recipient: pending.recipient.value, messageID: message.messageID,
@@ -131,7 +131,8 @@ public struct NotificationDeliveryService: Service {
         let message = composer.email(
             .test, alerts: [],
             .init(
-                rule: rule, organizationName: organizationName, recipient: recipient, language: rule.language,
+                rule: rule, organizationName: organizationName, recipient: recipient,
+                language: try await repository.recipientLanguage(recipient) ?? rule.language,
                 messageID: messageID(id), now: now))
         var email = OutboxEmail(
             id: id, tenantID: rule.tenantID, ruleID: rule.id, ruleName: rule.name, kind: NotificationEmailKind.test.rawValue,

@@ -36,6 +36,7 @@ public enum RampartApplication {
         PortalAccessRoutes(services: services).register(on: router)
         PortalPackageRoutes(services: services).register(on: router)
         PortalPartnerRoutes(services: services).register(on: router)
+        PortalProfileRoutes(services: services).register(on: router)
         PortalQueueRoutes(services: services).register(on: router)
         NotificationRoutes(services: services).register(on: router)
         PortalNotificationRoutes(services: services).register(on: router)

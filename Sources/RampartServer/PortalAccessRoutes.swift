@@ -7,16 +7,9 @@ import RampartIdentity
 import RampartStore
 
 /// "My access": the tenant picker, packages to request, the user's requests and assignments, and approvers' queue.
-struct PortalAccessRoutes {
-    let services: Services
+struct PortalAccessRoutes: PortalFeature {
     let portal: PortalRoutes
     var entitlements: EntitlementService { services.entitlements }
-    var renderer: PortalRenderer { services.portal }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/access") { request, _ in try await overview(request) }
@@ -27,8 +20,6 @@ struct PortalAccessRoutes {
         router.post("/access/approvals/:id") { request, context in try await decide(request, context) }
     }
 
-    func display(_ time: Timestamp?) -> String { time.map(PortalRoutes.display) ?? "" }
-
     func tenants(_ request: Request) async throws -> Response {
         guard let session = try await portal.session(request, inHomeTenant: true) else {
             return PortalResponse.redirect("/signin")
@@ -38,20 +29,20 @@ struct PortalAccessRoutes {
         let rows: [[String: Any]] = try await entitlements.tenants(for: session.user).map { tenant, expires in
             [
                 "id": tenant.id.description, "name": tenant.name, "domain": tenant.domain,
-                "expires": expires.map { display($0) } ?? renderer.text("tenants_home", portal.languageOf(request)),
+                "expires": session.format.time(expires) ?? [:], "home": expires == nil,
                 "current": tenant.id.description == current,
             ]
         }
         return PortalResponse.html(
             renderer.render(
-                "tenants", session.layout(["tenants": rows]), language: portal.languageOf(request), back: "/access/tenants"))
+                "tenants", session.layout(["tenants": rows]), language: session.language, back: "/access/tenants"))
     }
 
     func overview(_ request: Request) async throws -> Response {
         guard let session = try await portal.session(request, inHomeTenant: true) else {
             return PortalResponse.redirect("/signin")
         }
-        let language = portal.languageOf(request)
+        let language = session.language
         let home = session.user
         let tenantNames = try await tenantNames()
         let offered: [[String: Any]] = try await entitlements.requestable(by: home).map { package, tenant in
@@ -67,7 +58,8 @@ struct PortalAccessRoutes {
             [
                 "id": item.id.description, "package": packageNames[item.packageID] ?? item.packageID.description,
                 "tenant": tenantNames[item.tenantID] ?? "", "status": renderer.text("status_\(item.status.rawValue)", language),
-                "statusClass": item.status.rawValue, "created": display(item.createdAt), "decidedBy": item.decidedBy ?? "",
+                "statusClass": item.status.rawValue, "created": session.format.time(item.createdAt),
+                "decidedBy": item.decidedBy ?? "",
                 "reason": item.decisionReason ?? "",
             ]
         }
@@ -78,12 +70,13 @@ struct PortalAccessRoutes {
                 "package": packageNames[item.packageID] ?? item.packageID.description,
                 "tenant": tenantNames[item.tenantID] ?? "", "tenantID": item.tenantID.description,
                 "state": renderer.text("state_\(state.rawValue)", language), "stateClass": state.rawValue,
-                "active": state == .active, "expires": display(item.expiresAt), "granted": display(item.grantedAt),
+                "active": state == .active, "expires": session.format.time(item.expiresAt),
+                "granted": session.format.time(item.grantedAt),
             ]
         }
         let notices: [[String: Any]] = try await entitlements.notices(of: home).map { notice in
             [
-                "time": display(notice.at),
+                "time": session.format.time(notice.at),
                 "text": renderer.text(
                     "notice_\(notice.kind.rawValue)", language,
                     replacing: [
@@ -125,7 +118,7 @@ struct PortalAccessRoutes {
         guard let session = try await portal.session(request, inHomeTenant: true) else {
             return PortalResponse.redirect("/signin")
         }
-        let language = portal.languageOf(request)
+        let language = session.language
         let text = try context.parameters.require("id")
         guard let id = ObjectID(text), let (package, tenant) = try await entitlements.requestablePackage(id: id, by: session.user)
         else { throw RampartError.notFound("Access package \(text) was not found.") }
@@ -162,11 +155,11 @@ struct PortalAccessRoutes {
 
     func approvals(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         let rows: [[String: Any]] = try await entitlements.approvals(in: session.scope).map { item, package in
             [
                 "id": item.id.description, "package": package.name, "requester": item.requesterName,
-                "justification": item.justification, "created": display(item.createdAt), "csrf": session.csrf,
+                "justification": item.justification, "created": session.format.time(item.createdAt), "csrf": session.csrf,
                 "tid": session.tenant.id.description,
             ]
         }

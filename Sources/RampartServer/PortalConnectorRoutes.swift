@@ -7,16 +7,9 @@ import RampartStore
 
 /// Push connectors in the portal ("Manage portal system settings"): list with health, create, pause, resume,
 /// rewind, delete, and the dead letters with a replay.
-struct PortalConnectorRoutes {
-    let services: Services
+struct PortalConnectorRoutes: PortalFeature {
     let portal: PortalRoutes
     var connectors: ConnectorManagementService { services.connectorManagement }
-    var renderer: PortalRenderer { services.portal }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/settings/connectors") { request, _ in try await page(request) }
@@ -35,7 +28,7 @@ struct PortalConnectorRoutes {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         var rows: [[String: Any]] = []
         for record in try await connectors.connectors(in: session.scope) {
             let connector = record.connector
@@ -52,7 +45,7 @@ struct PortalConnectorRoutes {
                 "state": renderer.text("connectors_state_\(connector.state.rawValue)", language),
                 "active": connector.state == .active, "sent": record.health.sent, "failed": record.health.failed,
                 "dead": record.health.deadLettered, "lag": record.health.lag, "lastError": record.health.lastError ?? "",
-                "lastSent": record.health.lastSentAt.map(PortalRoutes.display) ?? "—",
+                "lastSent": session.format.time(record.health.lastSentAt) ?? [:], "neverSent": record.health.lastSentAt == nil,
                 "letters": letters.prefix(20).map { ["alert": $0.alertID, "kind": $0.kind, "error": $0.error] },
                 "hasLetters": !letters.isEmpty,
             ])
@@ -96,7 +89,7 @@ struct PortalConnectorRoutes {
         let form = try await portal.checkedForm(request, session)
         let text = try context.parameters.require("id")
         guard let id = ObjectID(text) else { throw RampartError.notFound("Connector \(text) was not found.") }
-        let language = portal.languageOf(request)
+        let language = session.language
         switch try context.parameters.require("action") {
         case "pause": _ = try await connectors.setState(in: session.scope, id: id, .paused)
         case "resume": _ = try await connectors.setState(in: session.scope, id: id, .active)

@@ -6,16 +6,9 @@ import RampartStore
 
 /// The device inventory in the portal: the devices the caller's device groups hold (built from sensor data), and a
 /// device's page with its alerts.
-struct PortalDeviceRoutes {
-    let services: Services
+struct PortalDeviceRoutes: PortalFeature {
     let portal: PortalRoutes
-    var renderer: PortalRenderer { services.portal }
     var machines: MachineRepository { MachineRepository(db: services.database) }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/devices") { request, _ in try await list(request) }
@@ -26,7 +19,7 @@ struct PortalDeviceRoutes {
     func list(_ request: Request) async throws -> Response {
         guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
         try session.scope.require(.readMachines)
-        let language = portal.languageOf(request)
+        let language = session.language
         let now = services.clock.now()
         let total = try await machines.count(session.scope, filter: nil, now: now)
         let pager = PortalPager(request, total: total)
@@ -36,8 +29,8 @@ struct PortalDeviceRoutes {
         let context = session.layout(
             pager.context(
                 [
-                    "devices": found.map(row), "hasDevices": !found.isEmpty,
-                    "summary": renderer.text("devices_summary", language, total),
+                    "devices": found.map { row($0, session) }, "hasDevices": !found.isEmpty,
+                    "summary": renderer.text("devices_summary", language, session.format.number(total)),
                 ], renderer: renderer, language: language))
         return PortalResponse.html(
             renderer.render("devices", context, language: language, back: "/devices?page=\(pager.page)"))
@@ -46,7 +39,7 @@ struct PortalDeviceRoutes {
     func device(_ request: Request, _ context: AppRequestContext, error: String? = nil) async throws -> Response {
         guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
         try session.scope.require(.readMachines)
-        let language = portal.languageOf(request)
+        let language = session.language
         let id = try context.parameters.require("id")
         guard let machine = try await machines.get(session.scope, id: id, now: services.clock.now()) else {
             throw RampartError.notFound("Device \(id) was not found.")
@@ -59,11 +52,11 @@ struct PortalDeviceRoutes {
                 [
                     "id": alert.id, "title": alert.title, "severity": alert.severity.rawValue,
                     "severityClass": alert.severity.rawValue.lowercased(), "status": alert.status.rawValue,
-                    "created": PortalRoutes.display(alert.alertCreationTime), "createdISO": alert.alertCreationTime.description,
+                    "created": session.time(alert.alertCreationTime),
                 ]
             }
         }
-        var values = row(machine)
+        var values = row(machine, session)
         values["alerts"] = alerts
         values["hasAlerts"] = !alerts.isEmpty
         values["canTag"] = session.scope.allows(.tagDevices)
@@ -89,12 +82,12 @@ struct PortalDeviceRoutes {
             }
         } catch RampartError.invalidInput {
             return try await device(
-                request, context, error: renderer.text("devices_tags_invalid", portal.languageOf(request)))
+                request, context, error: renderer.text("devices_tags_invalid", session.language))
         }
         return PortalResponse.redirect("/devices/\(id)?tid=\(session.tenant.id)")
     }
 
-    func row(_ machine: Machine) -> [String: Any] {
+    func row(_ machine: Machine, _ session: PortalRoutes.PortalSession) -> [String: Any] {
         let device = machine.device
         return [
             "id": device.id, "name": device.computerDnsName,
@@ -103,8 +96,8 @@ struct PortalDeviceRoutes {
             "ip": device.lastIpAddress ?? "", "group": device.rbacGroupName ?? "",
             "tags": device.machineTags.joined(separator: ", "), "cloudTags": device.cloudTags.joined(separator: ", "),
             "risk": machine.riskScore, "riskClass": machine.riskScore.lowercased(), "health": machine.healthStatus,
-            "firstSeen": PortalRoutes.display(device.firstSeen), "firstSeenISO": device.firstSeen.description,
-            "lastSeen": PortalRoutes.display(device.lastSeen), "lastSeenISO": device.lastSeen.description,
+            "firstSeen": session.time(device.firstSeen),
+            "lastSeen": session.time(device.lastSeen),
         ]
     }
 }

@@ -6,15 +6,8 @@ import RampartStore
 
 /// Incidents in the portal: the list (newest activity first), an incident's page with its alerts, and the form that
 /// manages it (status, owner, classification, determination), within the caller's device groups.
-struct PortalIncidentRoutes {
-    let services: Services
+struct PortalIncidentRoutes: PortalFeature {
     let portal: PortalRoutes
-    var renderer: PortalRenderer { services.portal }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/incidents") { request, _ in try await list(request) }
@@ -25,7 +18,7 @@ struct PortalIncidentRoutes {
     func list(_ request: Request) async throws -> Response {
         guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
         try session.scope.require(.readIncidents)
-        let language = portal.languageOf(request)
+        let language = session.language
         let onlyActive = request.uri.queryParameters.get("status") != "all"
         let filter: SQL? = onlyActive ? "status = 'Active'" : nil
         let total = try await services.incidents.count(session.scope, filter: filter)
@@ -39,7 +32,7 @@ struct PortalIncidentRoutes {
                 "severityClass": incident.severity.rawValue.lowercased(), "status": incident.status.rawValue,
                 "alertCount": incident.alerts.count, "devices": Set(incident.alerts.compactMap(\.machineID)).count,
                 "assignedTo": incident.assignedTo ?? "",
-                "updated": PortalRoutes.display(incident.lastUpdateTime), "updatedISO": incident.lastUpdateTime.description,
+                "updated": session.time(incident.lastUpdateTime),
             ]
         }
         let statusQuery = onlyActive ? "" : "&status=all"
@@ -48,7 +41,7 @@ struct PortalIncidentRoutes {
                 [
                     "incidents": rows, "hasIncidents": !rows.isEmpty, "onlyActive": onlyActive,
                     "summary": renderer.text(
-                        onlyActive ? "incidents_summary_active" : "incidents_summary", language, total),
+                        onlyActive ? "incidents_summary_active" : "incidents_summary", language, session.format.number(total)),
                     "statusQuery": statusQuery,
                 ], renderer: renderer, language: language))
         return PortalResponse.html(
@@ -58,7 +51,7 @@ struct PortalIncidentRoutes {
     func incident(_ request: Request, _ context: AppRequestContext, error: String? = nil) async throws -> Response {
         guard let session = try await portal.session(request) else { return PortalResponse.redirect("/signin") }
         try session.scope.require(.readIncidents)
-        let language = portal.languageOf(request)
+        let language = session.language
         let id = try context.incidentID()
         guard let listing = try await services.incidents.get(session.scope, id: id),
             let incident = listing.incidents.first
@@ -68,7 +61,7 @@ struct PortalIncidentRoutes {
                 "id": alert.id, "title": alert.title, "severity": alert.severity.rawValue,
                 "severityClass": alert.severity.rawValue.lowercased(), "status": alert.status.rawValue,
                 "category": alert.category, "device": alert.computerDnsName ?? "", "deviceID": alert.machineID ?? "",
-                "created": PortalRoutes.display(alert.alertCreationTime), "createdISO": alert.alertCreationTime.description,
+                "created": session.time(alert.alertCreationTime),
             ]
         }
         func options<E: DefenderEnum>(_ type: E.Type, selected: E) -> [[String: Any]] {
@@ -79,8 +72,8 @@ struct PortalIncidentRoutes {
             "severityClass": incident.severity.rawValue.lowercased(), "status": incident.status.rawValue,
             "assignedTo": incident.assignedTo ?? "", "classification": incident.classification.rawValue,
             "determination": incident.determination.rawValue, "detectionSource": incident.detectionSource,
-            "created": PortalRoutes.display(incident.createdTime), "createdISO": incident.createdTime.description,
-            "updated": PortalRoutes.display(incident.lastUpdateTime), "updatedISO": incident.lastUpdateTime.description,
+            "created": session.time(incident.createdTime),
+            "updated": session.time(incident.lastUpdateTime),
             "alerts": alerts, "canManage": session.scope.allows(.writeIncidents), "error": error ?? false,
             "statuses": [IncidentStatus.active, .resolved].map { ["value": $0.rawValue, "selected": $0 == incident.status] },
             "classifications": options(IncidentClassification.self, selected: incident.classification),
@@ -111,7 +104,7 @@ struct PortalIncidentRoutes {
             else { throw RampartError.notFound("Incident \(id) was not found.") }
         } catch RampartError.invalidInput {
             return try await incident(
-                request, context, error: renderer.text("incidents_update_invalid", portal.languageOf(request)))
+                request, context, error: renderer.text("incidents_update_invalid", session.language))
         }
         return PortalResponse.redirect("/incidents/\(id)?tid=\(session.tenant.id)")
     }

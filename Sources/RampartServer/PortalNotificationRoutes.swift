@@ -8,17 +8,10 @@ import RampartStore
 /// Email notification rules in the portal ("Manage security settings"): the list, a new rule in two steps as in
 /// Defender (general, then recipients), editing, deleting, "Send test email" with the SMTP outcome, and each
 /// rule's delivery log.
-struct PortalNotificationRoutes {
-    let services: Services
+struct PortalNotificationRoutes: PortalFeature {
     let portal: PortalRoutes
     var rules: NotificationRuleService { services.notificationRules }
-    var renderer: PortalRenderer { services.portal }
     static let severities: [AlertSeverity] = [.informational, .low, .medium, .high]
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/settings/notifications") { request, _ in try await list(request) }
@@ -45,7 +38,7 @@ struct PortalNotificationRoutes {
         var context = values
         context["csrf"] = session.csrf
         context["tid"] = session.tenant.id.description
-        let language = portal.languageOf(request)
+        let language = session.language
         return PortalResponse.html(
             renderer.render("notifications", session.layout(context), language: language, back: back), status: status)
     }
@@ -54,7 +47,7 @@ struct PortalNotificationRoutes {
 
     func list(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         let names = try await rules.groupNames(session.tenant.id)
         let rows: [[String: Any]] = try await rules.rules(in: session.scope).map { rule in
             [
@@ -131,7 +124,7 @@ struct PortalNotificationRoutes {
 
     func general(_ request: Request) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let form = try await formContext(nil, session: session, language: portal.languageOf(request))
+        let form = try await formContext(nil, session: session, language: session.language)
         return render(request, session, form.merging(["step1": true]) { $1 }, back: "/settings/notifications/new")
     }
 
@@ -139,7 +132,7 @@ struct PortalNotificationRoutes {
     func recipients(_ request: Request) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
         let input = Self.input(try await portal.checkedFields(request, session))
-        let language = portal.languageOf(request)
+        let language = session.language
         var form = try await formContext(input, session: session, language: language)
         var problem: String?
         if input.name.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -162,7 +155,7 @@ struct PortalNotificationRoutes {
         do {
             _ = try await rules.create(in: session.scope, input)
         } catch let error as RampartError {
-            var form = try await formContext(input, session: session, language: portal.languageOf(request))
+            var form = try await formContext(input, session: session, language: session.language)
             form["step2"] = true
             form["hidden"] = Self.hiddenFields(input)
             form["error"] = ErrorMappingMiddleware.describe(error).2
@@ -183,7 +176,7 @@ struct PortalNotificationRoutes {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
         let rule = try await rules.rule(in: session.scope, id: try ruleID(context))
         var form = try await formContext(
-            Self.input(rule), session: session, language: portal.languageOf(request))
+            Self.input(rule), session: session, language: session.language)
         form["editing"] = true
         form["id"] = rule.id.description
         return render(request, session, form, back: "/settings/notifications/\(rule.id)")
@@ -197,7 +190,7 @@ struct PortalNotificationRoutes {
             _ = try await rules.update(in: session.scope, id: id, input)
         } catch let error as RampartError {
             if case .notFound = error { throw error }
-            var form = try await formContext(input, session: session, language: portal.languageOf(request))
+            var form = try await formContext(input, session: session, language: session.language)
             form["editing"] = true
             form["id"] = id.description
             form["error"] = ErrorMappingMiddleware.describe(error).2
@@ -228,12 +221,12 @@ struct PortalNotificationRoutes {
 
     func log(_ request: Request, _ context: AppRequestContext, outcome: [OutboxEmail]?) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         let id = try ruleID(context)
         let rule = try await rules.rule(in: session.scope, id: id)
         func row(_ email: OutboxEmail) -> [String: Any] {
             [
-                "created": PortalRoutes.display(email.createdAt),
+                "created": session.time(email.createdAt),
                 "kind": renderer.text("notifications_kind_\(email.kind)", language),
                 "recipient": email.recipient, "subject": email.subject, "alerts": email.alertIDs.count,
                 "status": renderer.text("notifications_status_\(email.status.rawValue)", language),

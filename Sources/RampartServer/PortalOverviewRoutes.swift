@@ -8,15 +8,8 @@ import RampartStore
 
 /// The overview: for each tenant the user works in, open alerts by severity, the oldest unassigned alert and the
 /// last 30 days of new alerts as a chart drawn on the server (SVG, no script).
-struct PortalOverviewRoutes {
-    let services: Services
+struct PortalOverviewRoutes: PortalFeature {
     let portal: PortalRoutes
-    var renderer: PortalRenderer { services.portal }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/overview") { request, _ in try await overview(request) }
@@ -26,7 +19,7 @@ struct PortalOverviewRoutes {
         guard let session = try await portal.session(request, inHomeTenant: true) else {
             return PortalResponse.redirect("/signin")
         }
-        let language = portal.languageOf(request)
+        let language = session.language
         let now = Timestamp.now()
         var cards: [[String: Any]] = []
         for (tenant, scope) in try await services.delegatedScopes.scopes(forHome: session.user)
@@ -43,8 +36,7 @@ struct PortalOverviewRoutes {
                 "severities": severities,
                 "oldest": figures.oldestUnassigned.map { oldest -> [String: Any] in
                     [
-                        "id": oldest.id, "title": oldest.title, "created": PortalRoutes.display(oldest.created),
-                        "createdISO": oldest.created.description,
+                        "id": oldest.id, "title": oldest.title, "created": session.time(oldest.created),
                     ]
                 } ?? false,
                 "chart": Self.chart(

@@ -7,16 +7,9 @@ import RampartIdentity
 import RampartStore
 
 /// The customer's administration of delegated access: packages, every request, and assignments to revoke.
-struct PortalPackageRoutes {
-    let services: Services
+struct PortalPackageRoutes: PortalFeature {
     let portal: PortalRoutes
     var entitlements: EntitlementService { services.entitlements }
-    var renderer: PortalRenderer { services.portal }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/settings/access") { request, _ in try await page(request, error: nil) }
@@ -33,7 +26,7 @@ struct PortalPackageRoutes {
 
     func page(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         let scope = session.scope
         let groupNames = Dictionary(
             uniqueKeysWithValues: try await services.directory.groups(in: scope).map { ($0.0.id, $0.0.name) })
@@ -61,8 +54,8 @@ struct PortalPackageRoutes {
             return [
                 "id": item.id.description, "package": names[item.packageID]?.name ?? "", "user": item.homeUserName,
                 "state": renderer.text("state_\(state.rawValue)", language), "active": state == .active,
-                "granted": PortalRoutes.display(item.grantedAt), "expires": PortalRoutes.display(item.expiresAt),
-                "review": review.map(PortalRoutes.display) ?? "—", "csrf": session.csrf,
+                "granted": session.time(item.grantedAt), "expires": session.time(item.expiresAt),
+                "review": session.format.time(review) ?? [:], "noReview": review == nil, "csrf": session.csrf,
                 "tid": session.tenant.id.description,
             ]
         }
@@ -70,7 +63,7 @@ struct PortalPackageRoutes {
             [
                 "package": names[item.packageID]?.name ?? "", "requester": item.requesterName,
                 "status": renderer.text("status_\(item.status.rawValue)", language),
-                "created": PortalRoutes.display(item.createdAt),
+                "created": session.time(item.createdAt),
                 "decidedBy": item.decidedBy ?? "", "reason": item.decisionReason ?? "",
             ]
         }

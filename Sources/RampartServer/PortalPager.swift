@@ -16,7 +16,7 @@ struct PortalPager {
     func context(_ values: [String: Any], renderer: PortalRenderer, language: String) -> [String: Any] {
         values.merging(
             [
-                "pageLabel": renderer.text("pager_label", language, page, pages),
+                "pageLabel": renderer.text("pager_label", language, String(page), String(pages)),
                 "previousPage": page > 1 ? page - 1 : false, "nextPage": page < pages ? page + 1 : false,
             ], uniquingKeysWith: { first, _ in first })
     }

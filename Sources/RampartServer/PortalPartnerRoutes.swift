@@ -8,15 +8,8 @@ import RampartStore
 
 /// The customer's side of working with an MSSP in the portal: connected organizations (administrators) and the
 /// MSSP's authorized apps, Defender's SIEM "MSSP" tab (holders of "Manage portal system settings").
-struct PortalPartnerRoutes {
-    let services: Services
+struct PortalPartnerRoutes: PortalFeature {
     let portal: PortalRoutes
-    var renderer: PortalRenderer { services.portal }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/settings/partners") { request, _ in try await page(request, error: nil) }
@@ -38,7 +31,7 @@ struct PortalPartnerRoutes {
 
     func page(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         let scope = session.scope
         let tid = session.tenant.id.description
         var context: [String: Any] = ["csrf": session.csrf, "error": error ?? false]
@@ -47,7 +40,7 @@ struct PortalPartnerRoutes {
                 "rows": try await services.connectedOrganizations.list(in: scope).map { tenant, added -> [String: Any] in
                     [
                         "id": tenant.id.description, "name": tenant.name, "domain": tenant.domain,
-                        "added": PortalRoutes.display(added), "csrf": session.csrf, "tid": tid,
+                        "added": session.time(added), "csrf": session.csrf, "tid": tid,
                     ]
                 }
             ]

@@ -9,17 +9,10 @@ import RampartStore
 
 /// The MSSP's queue: one list of alerts across every tenant the analyst works in, with filters, sorting and bulk
 /// actions that are checked, tenant by tenant, against that tenant's permissions.
-struct PortalQueueRoutes {
-    let services: Services
+struct PortalQueueRoutes: PortalFeature {
     let portal: PortalRoutes
-    var renderer: PortalRenderer { services.portal }
     static let pageSize = 50
     static let ages = [1, 3, 7, 30, 180]
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/queue") { request, _ in try await queue(request) }
@@ -85,7 +78,7 @@ struct PortalQueueRoutes {
         guard let session = try await portal.session(request, inHomeTenant: true) else {
             return PortalResponse.redirect("/signin")
         }
-        let language = portal.languageOf(request)
+        let language = session.language
         let parameters = Dictionary(
             request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         let filters = Filters(parameters)
@@ -109,8 +102,8 @@ struct PortalQueueRoutes {
             [
                 "id": alert.id, "tenantID": alert.tenantID.description, "tenant": names[alert.tenantID] ?? "",
                 "title": alert.title, "severity": alert.severity.rawValue, "severityClass": alert.severity.rawValue.lowercased(),
-                "device": alert.computerDnsName ?? "", "created": PortalRoutes.display(alert.alertCreationTime),
-                "createdISO": alert.alertCreationTime.description, "status": alert.status.rawValue,
+                "device": alert.computerDnsName ?? "", "created": session.time(alert.alertCreationTime),
+                "status": alert.status.rawValue,
                 "assignedTo": alert.assignedTo ?? "",
             ]
         }
@@ -119,7 +112,8 @@ struct PortalQueueRoutes {
         let base = "/queue?" + (components.percentEncodedQuery ?? "")
         let context = session.layout([
             "alerts": rows, "hasAlerts": !rows.isEmpty, "csrf": session.csrf,
-            "summary": renderer.text("queue_summary", language, total, tenants.count),
+            "summary": renderer.text(
+                "queue_summary", language, session.format.number(total), session.format.number(tenants.count)),
             "tenants": tenants.map { tenant, _ in
                 ["id": tenant.id.description, "name": tenant.name, "selected": tenant.id == filters.tenant]
             },
@@ -131,7 +125,7 @@ struct PortalQueueRoutes {
             },
             "assignedTo": filters.assignedTo ?? "",
             "classifications": AlertClassification.allCases.map(\.rawValue),
-            "pageLabel": renderer.text("pager_label", language, page, pages),
+            "pageLabel": renderer.text("pager_label", language, String(page), String(pages)),
             "previousPage": page > 1 ? "\(base)&page=\(page - 1)" : false,
             "nextPage": page < pages ? "\(base)&page=\(page + 1)" : false,
             "done": parameters["done"] ?? false,
@@ -145,7 +139,7 @@ struct PortalQueueRoutes {
         guard let session = try await portal.session(request, inHomeTenant: true) else {
             return PortalResponse.redirect("/signin")
         }
-        let language = portal.languageOf(request)
+        let language = session.language
         let fields = try await portal.checkedFields(request, session)
         func value(_ name: String) -> String? {
             fields.first { $0.0 == name }.flatMap { $0.1.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.1 }

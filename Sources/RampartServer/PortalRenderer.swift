@@ -1,11 +1,12 @@
 import Foundation
 import Logging
 import Mustache
+import RampartCore
 import RampartStore
 
 /// The portal's templates and string catalogs; every user-facing text comes from a catalog.
 public struct PortalRenderer: Sendable {
-    public static let languages = ["en", "ru"]
+    public static let languages = UserPreferences.languages
     let library: MustacheLibrary
     let catalogs: [String: [String: String]]
     let stylesheet: String

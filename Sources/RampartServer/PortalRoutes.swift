@@ -21,7 +21,7 @@ struct PortalRoutes {
             response.headers[.cacheControl] = "public, max-age=3600"
             return response
         }
-        router.get("/language") { request, _ in language(request) }
+        router.get("/language") { request, _ in try await language(request) }
         router.get("/signin") { request, _ in
             signInPage(request, error: nil, username: "", next: request.uri.queryParameters.get("next").map { String($0) })
         }
@@ -32,9 +32,16 @@ struct PortalRoutes {
         router.get("/audit") { request, _ in try await auditPage(request) }
     }
 
-    func language(_ request: Request) -> Response {
+    /// The switcher on every page: remembered in the browser, and as the signed-in person's preference (which wins
+    /// over the browser's wishes on every device they sign in from).
+    func language(_ request: Request) async throws -> Response {
         let wanted = request.uri.queryParameters.get("to") ?? "en"
         let code = PortalRenderer.languages.contains(wanted) ? wanted : "en"
+        if let session = try await session(request, inHomeTenant: true), session.user.preferences.language != code {
+            var preferences = session.user.preferences
+            preferences.language = code
+            try await services.directory.setPreferences(userID: session.user.id, preferences)
+        }
         var back = request.uri.queryParameters.get("back") ?? "/alerts"
         // Only paths of this site: an open redirect would help phishing.
         if !back.hasPrefix("/") || back.hasPrefix("//") || back.contains("\\") { back = "/alerts" }
@@ -141,8 +148,13 @@ struct PortalRoutes {
         let tokenHash: String
         /// Resolved from the directory at this request: roles, device groups and assignments as they stand now.
         let scope: AccessScope
+        /// The user's language (their preference, else the browser's) and time zone.
+        let format: PortalFormatter
 
         var isGuest: Bool { tenant.id != user.tenantID }
+        var language: String { format.language }
+
+        func time(_ time: Timestamp) -> [String: String] { format.time(time) }
 
         func layout(_ base: [String: Any]) -> [String: Any] {
             var context = base
@@ -184,7 +196,9 @@ struct PortalRoutes {
             if tenantID == user.tenantID { return nil }
             throw PortalNoAccess(user: user, requested: tenantID, csrf: csrf)
         }
-        let session = PortalSession(user: user, tenant: tenant, csrf: csrf, tokenHash: hash, scope: scope)
+        let format = PortalFormatter(
+            language: user.preferences.language ?? languageOf(request), timeZone: user.preferences.timeZone)
+        let session = PortalSession(user: user, tenant: tenant, csrf: csrf, tokenHash: hash, scope: scope, format: format)
         try await auditGuest(session, request)
         return session
     }
@@ -238,7 +252,7 @@ struct PortalRoutes {
         guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
         // MSSP staff often hold no role at home: their work starts at the tenant picker.
         if !session.scope.allows(.readAlerts), !session.isGuest { return PortalResponse.redirect("/access") }
-        let language = languageOf(request)
+        let language = session.language
         let total = try await services.alerts.count(session.scope)
         let pager = PortalPager(request, total: total)
         let alerts = try await services.alerts.list(session.scope, AlertListQuery(top: Self.pageSize, skip: pager.skip))
@@ -246,13 +260,16 @@ struct PortalRoutes {
             [
                 "id": alert.id, "title": alert.title, "severity": alert.severity.rawValue,
                 "severityClass": alert.severity.rawValue.lowercased(), "device": alert.computerDnsName ?? "",
-                "created": Self.display(alert.alertCreationTime), "createdISO": alert.alertCreationTime.description,
+                "created": session.time(alert.alertCreationTime),
                 "status": alert.status.rawValue,
             ]
         }
         let context = session.layout(
             pager.context(
-                ["alerts": rows, "hasAlerts": !rows.isEmpty, "summary": renderer.text("alerts_summary", language, total)],
+                [
+                    "alerts": rows, "hasAlerts": !rows.isEmpty,
+                    "summary": renderer.text("alerts_summary", language, session.format.number(total)),
+                ],
                 renderer: renderer, language: language))
         return PortalResponse.html(
             renderer.render("alerts", context, language: language, back: "/alerts?page=\(pager.page)"))
@@ -260,14 +277,17 @@ struct PortalRoutes {
 
     func alertPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
-        let language = languageOf(request)
+        let language = session.language
         let id = try context.parameters.require("id")
         guard let alert = try await services.alerts.get(session.scope, id: id, expandEvidence: true) else {
             throw RampartError.notFound("Alert \(id) was not found.")
         }
         func field(_ key: String, _ value: String?) -> [String: Any]? {
             guard let value, !value.isEmpty else { return nil }
-            return ["name": renderer.text(key, language), "value": value]
+            return ["name": renderer.text(key, language), "value": value, "time": false]
+        }
+        func field(_ key: String, _ time: Timestamp?) -> [String: Any]? {
+            time.map { ["name": renderer.text(key, language), "time": session.time($0)] }
         }
         let fields: [[String: Any]] = [
             field("field_id", alert.id), field("field_status", alert.status.rawValue),
@@ -279,11 +299,11 @@ struct PortalRoutes {
             field("field_investigation_state", alert.investigationState?.rawValue),
             field("field_threat_family", alert.threatFamilyName), field("field_threat_name", alert.threatName),
             field("field_incident", alert.incidentID.map(String.init)),
-            field("field_created", Self.display(alert.alertCreationTime)),
-            field("field_first_event", alert.firstEventTime.map(Self.display)),
-            field("field_last_event", alert.lastEventTime.map(Self.display)),
-            field("field_last_update", Self.display(alert.lastUpdateTime)),
-            field("field_resolved", alert.resolvedTime.map(Self.display)),
+            field("field_created", alert.alertCreationTime),
+            field("field_first_event", alert.firstEventTime),
+            field("field_last_event", alert.lastEventTime),
+            field("field_last_update", alert.lastUpdateTime),
+            field("field_resolved", alert.resolvedTime),
             field("field_mitre", alert.mitreTechniques.joined(separator: ", ")),
             field(
                 "field_related_user",
@@ -294,8 +314,7 @@ struct PortalRoutes {
         }
         let comments: [[String: Any]] = alert.comments.map { comment in
             [
-                "createdBy": comment.createdBy, "comment": comment.comment, "created": Self.display(comment.createdTime),
-                "createdISO": comment.createdTime.description,
+                "createdBy": comment.createdBy, "comment": comment.comment, "created": session.time(comment.createdTime),
             ]
         }
         let page = session.layout([
@@ -311,7 +330,7 @@ struct PortalRoutes {
     func auditPage(_ request: Request) async throws -> Response {
         guard let session = try await session(request) else { return PortalResponse.redirect("/signin") }
         try session.scope.require(.manageDirectory)
-        let language = languageOf(request)
+        let language = session.language
         let query = request.uri.queryParameters
         let actor = query.get("actor").flatMap { $0.isEmpty ? nil : $0 }
         let action = query.get("action").flatMap { $0.isEmpty ? nil : $0 }
@@ -325,7 +344,7 @@ struct PortalRoutes {
             session.scope, actor: actor, action: action, since: since, until: until, before: before, limit: Self.pageSize)
         let entries: [[String: Any]] = records.map { record in
             [
-                "position": record.position, "time": Self.display(record.entry.time), "timeISO": record.entry.time.description,
+                "position": record.position, "time": session.time(record.entry.time),
                 "actor": record.entry.actor, "action": record.entry.action, "target": record.entry.target,
                 "details": record.entry.details,
             ]
@@ -360,11 +379,5 @@ struct PortalRoutes {
             ("detectionStatus", item.detectionStatus),
         ]
         return pairs.compactMap { name, value in value.map { ["name": name, "value": $0] } }
-    }
-
-    /// `yyyy-MM-dd HH:mm:ss` in UTC: readable, and the full value is in the `datetime` attribute.
-    static func display(_ time: Timestamp) -> String {
-        let text = time.description
-        return String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
     }
 }

@@ -7,15 +7,9 @@ import RampartIdentity
 import RampartStore
 
 /// Portal pages for device groups (Defender's Settings › Device groups), for holders of "Manage portal system settings".
-struct PortalSettingsRoutes {
-    let services: Services
+struct PortalSettingsRoutes: PortalFeature {
     let portal: PortalRoutes
     var access: RBACService { services.access }
-
-    init(services: Services) {
-        self.services = services
-        portal = PortalRoutes(services: services)
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/settings/device-groups") { request, _ in try await page(request, error: nil) }
@@ -38,7 +32,7 @@ struct PortalSettingsRoutes {
         values: [String: String] = [:]
     ) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         let renderer = services.portal
         let groupNames = Dictionary(
             uniqueKeysWithValues: try await services.directory.groups(in: session.scope).map { ($0.0.id, $0.0.name) })
@@ -102,7 +96,7 @@ struct PortalSettingsRoutes {
 
     func rolesPage(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let session = try await signedIn(request) else { return PortalResponse.redirect("/signin") }
-        let language = portal.languageOf(request)
+        let language = session.language
         let renderer = services.portal
         let groupNames = Dictionary(
             uniqueKeysWithValues: try await services.directory.groups(in: session.scope).map { ($0.0.id, $0.0.name) })

@@ -71,3 +71,15 @@ extension HTTPField.Name {
     static let referrerPolicy = Self("Referrer-Policy")!
     static let xFrameOptions = Self("X-Frame-Options")!
 }
+
+/// A group of portal pages: it reaches the services, the catalogs and the shared session handling through `portal`.
+protocol PortalFeature {
+    var portal: PortalRoutes { get }
+    init(portal: PortalRoutes)
+}
+
+extension PortalFeature {
+    init(services: Services) { self.init(portal: PortalRoutes(services: services)) }
+    var services: Services { portal.services }
+    var renderer: PortalRenderer { services.portal }
+}

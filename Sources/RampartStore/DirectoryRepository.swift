@@ -100,7 +100,43 @@ public struct DirectoryRepository: Sendable {
             id: try row.objectID("id"), tenantID: try row.tenantID("tenant_id"), userPrincipalName: try row.string("upn"),
             displayName: try row.string("display_name"), role: UserRole(rawValue: try row.string("role")) ?? .member,
             enabled: try row.bool("enabled"), createdAt: try row.timestamp("created_at"),
-            homeUserID: row.optionalString("home_user_id").flatMap(ObjectID.init))
+            homeUserID: row.optionalString("home_user_id").flatMap(ObjectID.init),
+            preferences: UserPreferences(language: row.optionalString("language"), timeZone: row.optionalString("time_zone")))
+    }
+
+    /// A person's own settings, on their home account.
+    public func setPreferences(userID: ObjectID, _ preferences: UserPreferences, audit: AuditEntry? = nil) async throws {
+        try await db.transaction { db in
+            let rows = try await db.query(
+                """
+                UPDATE users SET language = \(bind: preferences.language), time_zone = \(bind: preferences.timeZone)
+                WHERE id = \(bind: userID) AND home_user_id IS NULL RETURNING id
+                """)
+            guard !rows.isEmpty else { throw RampartError.notFound("User \(userID) was not found.") }
+            if let audit { try await AuditRepository.append(audit, in: db) }
+        }
+    }
+
+    /// The language each of these addresses chose, where the address is a person's sign-in name and they chose one.
+    public func preferredLanguages(of addresses: Set<String>) async throws -> [String: String] {
+        guard !addresses.isEmpty else { return [:] }
+        return try await Self.preferredLanguages(db, of: addresses)
+    }
+
+    static func preferredLanguages(_ db: any SQLQuerying, of addresses: Set<String>) async throws -> [String: String] {
+        var languages: [String: String] = [:]
+        for chunk in Set(addresses.map { $0.lowercased() }).sorted().chunked(AlertRepository.chunkSize) {
+            let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
+            for row in try await db.query(
+                """
+                SELECT upn, language FROM users
+                WHERE upn IN (\(list)) AND home_user_id IS NULL AND enabled = \(bind: true) AND language IS NOT NULL
+                """)
+            {
+                languages[try row.string("upn")] = try row.string("language")
+            }
+        }
+        return languages
     }
 
     // MARK: Groups

@@ -629,6 +629,9 @@ public enum Migrations {
             }
             return statements
         },
+        Migration(version: 20, name: "each user's language and time zone") { _ in
+            ["ALTER TABLE users ADD COLUMN language TEXT", "ALTER TABLE users ADD COLUMN time_zone TEXT"]
+        },
     ]
 }
 

@@ -73,6 +73,11 @@ public struct PendingNotifications: Sendable {
     public var items: [NotificationItem]
     public var alerts: [String: Alert]
     public var history: NotificationPlan.History
+    /// The language the recipient chose, when the address is a person's sign-in name.
+    public var recipientLanguage: String?
+
+    /// The recipient's own language, else the rule's.
+    public var language: String { recipientLanguage ?? rule.language }
 }
 
 extension NotificationRepository {
@@ -145,6 +150,11 @@ extension NotificationRepository {
 
     // MARK: Items → emails
 
+    /// The language the address chose, when it is a person's sign-in name.
+    public func recipientLanguage(_ recipient: EmailAddress) async throws -> String? {
+        try await DirectoryRepository.preferredLanguages(db, of: [recipient.value])[recipient.value.lowercased()]
+    }
+
     /// Runs `compose` over the waiting items, grouped by rule and recipient, and stores the emails it writes with
     /// the items they carry, all in one transaction (one composer at a time across processes).
     public func compose(
@@ -162,6 +172,7 @@ extension NotificationRepository {
                     createdAt: try row.timestamp("created_at"))
             }
             var written = 0
+            let languages = try await DirectoryRepository.preferredLanguages(db, of: Set(items.map(\.recipient.value)))
             let byTenant = Dictionary(grouping: items, by: \.tenantID)
             for (tenantID, tenantItems) in byTenant {
                 let tenantName =
@@ -178,7 +189,8 @@ extension NotificationRepository {
                         let history = try await Self.history(db, ruleID: ruleID, recipient: recipient, now: now)
                         let pending = PendingNotifications(
                             rule: rule, organizationName: tenantName, recipient: recipient,
-                            items: waiting.sorted { $0.id < $1.id }, alerts: alerts, history: history)
+                            items: waiting.sorted { $0.id < $1.id }, alerts: alerts, history: history,
+                            recipientLanguage: languages[recipient.value.lowercased()])
                         for (email, itemIDs) in compose(pending) {
                             try await Self.insert(db, email)
                             for chunk in itemIDs.chunked(AlertRepository.chunkSize) {
