@@ -87,7 +87,9 @@ struct PortalAccessRoutes: PortalFeature {
         var queues: [[String: Any]] = []
         for (tenant, scope) in try await services.delegatedScopes.scopes(forHome: home) {
             let count = try await entitlements.approvals(in: scope).count
-            if count > 0 { queues.append(["tenant": tenant.name, "tenantID": tenant.id.description, "count": count]) }
+            if count > 0 {
+                queues.append(["tenant": tenant.name, "tenantID": tenant.id.description, "count": session.format.number(count)])
+            }
         }
         let context = session.layout([
             "offered": offered, "hasOffered": !offered.isEmpty, "requests": requests, "hasRequests": !requests.isEmpty,

@@ -31,6 +31,7 @@ struct PortalFormatter: Sendable {
     func time(_ time: Timestamp?) -> [String: String]? { time.map { self.time($0) } }
 
     func number(_ value: Int) -> String { value.formatted(.number.locale(locale)) }
+    func number(_ value: Int64) -> String { number(Int(value)) }
 
     /// `2026-11-29 10:05:00 UTC`: the same in every language, as analysts compare times across tools in UTC.
     static func utcText(_ time: Timestamp) -> String {

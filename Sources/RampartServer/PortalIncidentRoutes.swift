@@ -30,7 +30,8 @@ struct PortalIncidentRoutes: PortalFeature {
             [
                 "id": String(incident.id), "name": incident.name, "severity": incident.severity.rawValue,
                 "severityClass": incident.severity.rawValue.lowercased(), "status": incident.status.rawValue,
-                "alertCount": incident.alerts.count, "devices": Set(incident.alerts.compactMap(\.machineID)).count,
+                "alertCount": session.format.number(incident.alerts.count),
+                "devices": session.format.number(Set(incident.alerts.compactMap(\.machineID)).count),
                 "assignedTo": incident.assignedTo ?? "",
                 "updated": session.time(incident.lastUpdateTime),
             ]

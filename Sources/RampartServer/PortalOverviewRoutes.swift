@@ -28,11 +28,11 @@ struct PortalOverviewRoutes: PortalFeature {
             let severities: [[String: Any]] = [AlertSeverity.high, .medium, .low, .informational].map { severity in
                 [
                     "name": severity.rawValue, "class": severity.rawValue.lowercased(),
-                    "count": figures.openBySeverity[severity, default: 0],
+                    "count": session.format.number(figures.openBySeverity[severity, default: 0]),
                 ]
             }
             cards.append([
-                "tenant": tenant.name, "tenantID": tenant.id.description, "open": figures.openTotal,
+                "tenant": tenant.name, "tenantID": tenant.id.description, "open": session.format.number(figures.openTotal),
                 "severities": severities,
                 "oldest": figures.oldestUnassigned.map { oldest -> [String: Any] in
                     [
