@@ -89,12 +89,16 @@ public struct AlertSubmission: Sendable, Equatable {
             alertCreationTime: now, firstEventTime: firstEventTime, lastEventTime: lastEventTime ?? firstEventTime,
             lastUpdateTime: now, machineID: device.id, computerDnsName: device.computerDnsName,
             rbacGroupName: device.rbacGroupName, threatName: threatName, mitreTechniques: mitreTechniques,
-            relatedUser: relatedUser,
-            evidence: evidence.map { item in
-                var stamped = item
-                stamped.evidenceCreationTime = stamped.evidenceCreationTime ?? now
-                return stamped
-            })
+            relatedUser: relatedUser, evidence: stampedEvidence(now: now))
+    }
+
+    /// The evidence as a new alert keeps it: items without a creation time get the alert's.
+    public func stampedEvidence(now: Timestamp) -> [AlertEvidence] {
+        evidence.map { item in
+            var stamped = item
+            stamped.evidenceCreationTime = stamped.evidenceCreationTime ?? now
+            return stamped
+        }
     }
 
     /// The alert after another detection of the same detector on the same device, while the alert is open: the

@@ -62,6 +62,13 @@ public struct AlertRepository: Sendable {
         try scope.require(.ingestAlerts)
         guard !submissions.isEmpty else { return [] }
         let tenantID = scope.tenantID
+        // The stored text of each submission's evidence, written before the transaction: the writer is held only
+        // for what needs the database (used for alerts that one submission alone made).
+        var texts: [String: [String]] = [:]
+        for submission in submissions where texts[submission.sourceID] == nil {
+            texts[submission.sourceID] = submission.stampedEvidence(now: now).map { $0.jsonText() }
+        }
+        let rendered = texts
         return try await db.transaction { db in
             try await RBACRepository.ensureDefault(db, tenantID: tenantID)
             let deviceGroups = try await RBACRepository.deviceGroups(db, tenantID: tenantID)
@@ -78,7 +85,9 @@ public struct AlertRepository: Sendable {
                     device.osPlatform = identity.osPlatform ?? device.osPlatform
                     device.osVersion = identity.osVersion ?? device.osVersion
                     device.lastIpAddress = identity.ipAddress ?? device.lastIpAddress
-                    device.machineTags = Array(Set(device.machineTags).union(identity.tags)).sorted()
+                    if !identity.tags.allSatisfy(device.machineTags.contains) {
+                        device.machineTags = Array(Set(device.machineTags).union(identity.tags)).sorted()
+                    }
                     device.firstSeen = min(device.firstSeen, seen)
                     device.lastSeen = max(device.lastSeen, seen)
                     devices[key] = device
@@ -126,7 +135,7 @@ public struct AlertRepository: Sendable {
                 db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)).subtracting(existing.keys), into: &existing)
             var open = try await Self.openAlertsByDetector(
                 db, tenantID: tenantID,
-                submissions: submissions.filter { existing[$0.sourceID] == nil && alias[$0.sourceID] == nil },
+                submissions: submissions.lazy.filter { existing[$0.sourceID] == nil && alias[$0.sourceID] == nil },
                 devices: devices)
             for alert in open.values { existing[alert.sourceID] = alert }
             // An alert that takes in another detection, or took some in before, keeps its evidence: read at once.
@@ -140,6 +149,7 @@ public struct AlertRepository: Sendable {
             var outcomes: [IngestOutcome] = []
             var newIDs: Set<String> = []
             var newAliases: [(sourceID: String, alertID: String)] = []
+            var mergedInBatch: Set<String> = []
             for submission in submissions {
                 guard let device = devices[submission.device.deviceKey] else { continue }
                 let detectorKey = submission.detectorID.map { Alert.mergeKey(machineID: device.id, detectorID: $0) }
@@ -155,6 +165,7 @@ public struct AlertRepository: Sendable {
                 let key = alias[submission.sourceID] ?? submission.sourceID
                 let isAlias = key != submission.sourceID
                 if let pending = created[key] {
+                    mergedInBatch.insert(key)
                     created[key] =
                         isAlias
                         ? submission.repeated(into: pending, now: now, isNew: fresh)
@@ -184,19 +195,21 @@ public struct AlertRepository: Sendable {
             var correlated = created.values.sorted { $0.id < $1.id } + updated.values.sorted { $0.id < $1.id }
             try await IncidentRepository.correlate(
                 db, tenantID: tenantID, &correlated, correlation: correlation, now: now)
-            let newAlerts = Array(correlated.prefix(created.count))
-            let changedAlerts = Array(correlated.dropFirst(created.count))
+            // Slices of one array: a thousand alerts are not copied again for each step.
+            let newAlerts = correlated[..<created.count]
+            let changedAlerts = correlated[created.count...]
             try await Self.insertAlerts(db, newAlerts)
             try await db.executeAll(
                 changedAlerts.map(Self.sensorFieldsUpdate)
-                    + changedAlerts.chunked(Self.chunkSize).map { chunk in
-                        "DELETE FROM alert_evidence WHERE alert_id IN (\(SQL.joined(chunk.map { "\(bind: $0.id)" }, separator: ", ")))"
+                    + Array(changedAlerts.map(\.id)).chunked(Self.chunkSize).map { chunk in
+                        "DELETE FROM alert_evidence WHERE alert_id IN (\(SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")))"
                     })
-            try await Self.insertEvidence(db, newAlerts + changedAlerts)
+            try await Self.insertEvidence(
+                db, correlated, rendered: rendered.filter { created[$0.key] != nil && !mergedInBatch.contains($0.key) })
             try await Self.appendEvents(
                 db, tenantID: tenantID, now: now,
-                events: newAlerts.map { ($0, .created, nil) }
-                    + changedAlerts.map { ($0, .updated, severityBefore[$0.sourceID]) })
+                events: newAlerts.map { NewAlertEvent($0, .created, previous: nil) }
+                    + changedAlerts.map { NewAlertEvent($0, .updated, previous: severityBefore[$0.sourceID]) })
             return outcomes
         }
     }
@@ -279,7 +292,7 @@ public struct AlertRepository: Sendable {
     /// The exact (detector, device) pairs are joined to the index: an `IN` list for each column made SQLite seek
     /// every detector on every device of the batch (250,000 seeks for a thousand Suricata records on 250 hosts).
     static func openAlertsByDetector(
-        _ db: any SQLQuerying, tenantID: TenantID, submissions: [AlertSubmission], devices: [String: Device]
+        _ db: any SQLQuerying, tenantID: TenantID, submissions: some Sequence<AlertSubmission>, devices: [String: Device]
     ) async throws -> [String: Alert] {
         var pairs: Set<[String]> = []
         for submission in submissions {
@@ -337,7 +350,7 @@ public struct AlertRepository: Sendable {
             rows: aliases.map { [tenantID.sqlValue, .text($0.sourceID), .text($0.alertID)] })
     }
 
-    static func insertAlerts(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
+    static func insertAlerts(_ db: any SQLQuerying, _ alerts: some Collection<Alert>) async throws {
         try await db.insert(
             into: "alerts",
             columns: [
@@ -380,10 +393,17 @@ public struct AlertRepository: Sendable {
         """
     }
 
-    static func insertEvidence(_ db: any SQLQuerying, _ alerts: [Alert]) async throws {
+    /// `rendered` holds texts written ahead for some alerts (by source id), in the order of their evidence.
+    static func insertEvidence(
+        _ db: any SQLQuerying, _ alerts: some Collection<Alert>, rendered: [String: [String]] = [:]
+    ) async throws {
         let rows: [[SQLValue]] = alerts.flatMap { alert in
-            alert.evidence.enumerated().map { position, item in
-                [.text(alert.id), .integer(Int64(position)), .text(item.entityType), .text(item.jsonText())]
+            let ahead = rendered[alert.sourceID].flatMap { $0.count == alert.evidence.count ? $0 : nil }
+            return alert.evidence.enumerated().map { position, item -> [SQLValue] in
+                [
+                    .text(alert.id), .integer(Int64(position)), .text(item.entityType),
+                    .text(ahead?[position] ?? item.jsonText()),
+                ]
             }
         }
         try await db.insert(into: "alert_evidence", columns: ["alert_id", "position", "entity_type", "body"], rows: rows)
@@ -393,14 +413,14 @@ public struct AlertRepository: Sendable {
     /// a rise without reading history).
     static func appendEvents(
         _ db: any SQLQuerying, tenantID: TenantID, now: Timestamp,
-        events: [(alert: Alert, kind: AlertEventKind, previous: AlertSeverity?)]
+        events: [NewAlertEvent]
     ) async throws {
         try await db.insert(
             into: "alert_events",
             columns: ["tenant_id", "alert_id", "kind", "severity", "previous_severity", "occurred_at"],
             rows: events.map {
                 [
-                    tenantID.sqlValue, .text($0.alert.id), .text($0.kind.rawValue), .text($0.alert.severity.rawValue),
+                    tenantID.sqlValue, .text($0.alertID), .text($0.kind.rawValue), .text($0.severity.rawValue),
                     .optional($0.previous?.rawValue), now.sqlValue,
                 ]
             })
@@ -552,7 +572,7 @@ public struct AlertRepository: Sendable {
         async throws -> [Alert]
     {
         var updated: [Alert] = []
-        var events: [(alert: Alert, kind: AlertEventKind, previous: AlertSeverity?)] = []
+        var events: [NewAlertEvent] = []
         for before in alerts {
             let id = before.id
             let after = update.applied(to: before, by: scope.principal.displayName, at: now)
@@ -572,7 +592,9 @@ public struct AlertRepository: Sendable {
                     """)
             }
             events.append(
-                (after, after.status == .resolved && before.status != .resolved ? .resolved : .updated, before.severity))
+                NewAlertEvent(
+                    after, after.status == .resolved && before.status != .resolved ? .resolved : .updated,
+                    previous: before.severity))
             updated.append(after)
         }
         try await Self.appendEvents(db, tenantID: scope.tenantID, now: now, events: events)
@@ -674,6 +696,21 @@ public struct AlertRepository: Sendable {
 
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}
+
+/// An entry to append to the event log: the alert, what happened, and its severity now and before.
+struct NewAlertEvent {
+    let alertID: String
+    let kind: AlertEventKind
+    let severity: AlertSeverity
+    let previous: AlertSeverity?
+
+    init(_ alert: Alert, _ kind: AlertEventKind, previous: AlertSeverity?) {
+        alertID = alert.id
+        self.kind = kind
+        severity = alert.severity
+        self.previous = previous
     }
 }
 
