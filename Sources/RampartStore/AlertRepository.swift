@@ -69,19 +69,24 @@ public struct AlertRepository: Sendable {
             texts[submission.sourceID] = submission.stampedEvidence(now: now).map { $0.jsonText() }
         }
         let rendered = texts
+        // Device keys and names are worked out from the sensor's names (lower-cased, joined) each time they are
+        // asked for: once here, not several times per record while the writer is held.
+        let deviceKeys = submissions.map(\.device.deviceKey)
+        let dnsNames = submissions.map(\.device.computerDnsName)
+        let sourceIDs = Set(submissions.map(\.sourceID))
         return try await db.transaction { db in
             try await RBACRepository.ensureDefault(db, tenantID: tenantID)
             let deviceGroups = try await RBACRepository.deviceGroups(db, tenantID: tenantID)
-            var devices = try await Self.devices(db, tenantID: tenantID, keys: Set(submissions.map(\.device.deviceKey)))
+            var devices = try await Self.devices(db, tenantID: tenantID, keys: Set(deviceKeys))
             let groupBefore = devices.mapValues(\.rbacGroupName)
             var newDeviceKeys: Set<String> = []
             var touchedDeviceKeys: Set<String> = []
-            for submission in submissions {
+            for (index, submission) in submissions.enumerated() {
                 let identity = submission.device
-                let key = identity.deviceKey
+                let key = deviceKeys[index]
                 let seen = submission.lastEventTime ?? submission.firstEventTime ?? now
                 if var device = devices[key] {
-                    device.computerDnsName = identity.computerDnsName
+                    device.computerDnsName = dnsNames[index]
                     device.osPlatform = identity.osPlatform ?? device.osPlatform
                     device.osVersion = identity.osVersion ?? device.osVersion
                     device.lastIpAddress = identity.ipAddress ?? device.lastIpAddress
@@ -94,7 +99,7 @@ public struct AlertRepository: Sendable {
                 } else {
                     devices[key] = Device(
                         id: DeviceIDGenerator.make(), tenantID: tenantID, deviceKey: key,
-                        computerDnsName: identity.computerDnsName, osPlatform: identity.osPlatform,
+                        computerDnsName: dnsNames[index], osPlatform: identity.osPlatform,
                         osVersion: identity.osVersion, lastIpAddress: identity.ipAddress, rbacGroupName: nil,
                         machineTags: identity.tags.sorted(), firstSeen: seen, lastSeen: seen)
                     newDeviceKeys.insert(key)
@@ -128,14 +133,17 @@ public struct AlertRepository: Sendable {
             }
             try await db.executeAll(deviceUpdates)
 
-            var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)))
+            var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: sourceIDs)
             // A detection merged earlier into another alert is found through its alias; an open alert of the same
             // detector on the same device takes a new detection in (§5.4).
             var alias = try await Self.aliases(
-                db, tenantID: tenantID, sourceIDs: Set(submissions.map(\.sourceID)).subtracting(existing.keys), into: &existing)
+                db, tenantID: tenantID, sourceIDs: sourceIDs.subtracting(existing.keys), into: &existing)
             var open = try await Self.openAlertsByDetector(
                 db, tenantID: tenantID,
-                submissions: submissions.lazy.filter { existing[$0.sourceID] == nil && alias[$0.sourceID] == nil },
+                detections: submissions.indices.lazy.filter {
+                    existing[submissions[$0].sourceID] == nil && alias[submissions[$0].sourceID] == nil
+                }
+                .map { (detectorID: submissions[$0].detectorID, deviceKey: deviceKeys[$0]) },
                 devices: devices)
             for alert in open.values { existing[alert.sourceID] = alert }
             // An alert that takes in another detection, or took some in before, keeps its evidence: read at once.
@@ -150,8 +158,8 @@ public struct AlertRepository: Sendable {
             var newIDs: Set<String> = []
             var newAliases: [(sourceID: String, alertID: String)] = []
             var mergedInBatch: Set<String> = []
-            for submission in submissions {
-                guard let device = devices[submission.device.deviceKey] else { continue }
+            for (index, submission) in submissions.enumerated() {
+                guard let device = devices[deviceKeys[index]] else { continue }
                 let detectorKey = submission.detectorID.map { Alert.mergeKey(machineID: device.id, detectorID: $0) }
                 var fresh = false
                 if alias[submission.sourceID] == nil, existing[submission.sourceID] == nil,
@@ -292,13 +300,12 @@ public struct AlertRepository: Sendable {
     /// The exact (detector, device) pairs are joined to the index: an `IN` list for each column made SQLite seek
     /// every detector on every device of the batch (250,000 seeks for a thousand Suricata records on 250 hosts).
     static func openAlertsByDetector(
-        _ db: any SQLQuerying, tenantID: TenantID, submissions: some Sequence<AlertSubmission>, devices: [String: Device]
+        _ db: any SQLQuerying, tenantID: TenantID, detections: some Sequence<(detectorID: String?, deviceKey: String)>,
+        devices: [String: Device]
     ) async throws -> [String: Alert] {
         var pairs: Set<[String]> = []
-        for submission in submissions {
-            guard let detector = submission.detectorID, let machine = devices[submission.device.deviceKey]?.id else {
-                continue
-            }
+        for detection in detections {
+            guard let detector = detection.detectorID, let machine = devices[detection.deviceKey]?.id else { continue }
             pairs.insert([detector, machine])
         }
         var found: [String: Alert] = [:]
