@@ -132,7 +132,7 @@ public struct NotificationDeliveryService: Service {
             .test, alerts: [],
             .init(
                 rule: rule, organizationName: organizationName, recipient: recipient,
-                language: try await repository.recipientLanguage(recipient) ?? rule.language,
+                language: try await repository.recipientLanguage(recipient, tenantID: rule.tenantID) ?? rule.language,
                 messageID: messageID(id), now: now))
         var email = OutboxEmail(
             id: id, tenantID: rule.tenantID, ruleID: rule.id, ruleName: rule.name, kind: NotificationEmailKind.test.rawValue,

@@ -29,7 +29,7 @@ struct PortalAccessRoutes: PortalFeature {
         let rows: [[String: Any]] = try await entitlements.tenants(for: session.user).map { tenant, expires in
             [
                 "id": tenant.id.description, "name": tenant.name, "domain": tenant.domain,
-                "expires": session.format.time(expires) ?? [:], "home": expires == nil,
+                "expires": session.time(expires),
                 "current": tenant.id.description == current,
             ]
         }
@@ -58,7 +58,7 @@ struct PortalAccessRoutes: PortalFeature {
             [
                 "id": item.id.description, "package": packageNames[item.packageID] ?? item.packageID.description,
                 "tenant": tenantNames[item.tenantID] ?? "", "status": renderer.text("status_\(item.status.rawValue)", language),
-                "statusClass": item.status.rawValue, "created": session.format.time(item.createdAt),
+                "statusClass": item.status.rawValue, "created": session.time(item.createdAt),
                 "decidedBy": item.decidedBy ?? "",
                 "reason": item.decisionReason ?? "",
             ]
@@ -70,13 +70,13 @@ struct PortalAccessRoutes: PortalFeature {
                 "package": packageNames[item.packageID] ?? item.packageID.description,
                 "tenant": tenantNames[item.tenantID] ?? "", "tenantID": item.tenantID.description,
                 "state": renderer.text("state_\(state.rawValue)", language), "stateClass": state.rawValue,
-                "active": state == .active, "expires": session.format.time(item.expiresAt),
-                "granted": session.format.time(item.grantedAt),
+                "active": state == .active, "expires": session.time(item.expiresAt),
+                "granted": session.time(item.grantedAt),
             ]
         }
         let notices: [[String: Any]] = try await entitlements.notices(of: home).map { notice in
             [
-                "time": session.format.time(notice.at),
+                "time": session.time(notice.at),
                 "text": renderer.text(
                     "notice_\(notice.kind.rawValue)", language,
                     replacing: [
@@ -161,7 +161,7 @@ struct PortalAccessRoutes: PortalFeature {
         let rows: [[String: Any]] = try await entitlements.approvals(in: session.scope).map { item, package in
             [
                 "id": item.id.description, "package": package.name, "requester": item.requesterName,
-                "justification": item.justification, "created": session.format.time(item.createdAt), "csrf": session.csrf,
+                "justification": item.justification, "created": session.time(item.createdAt), "csrf": session.csrf,
                 "tid": session.tenant.id.description,
             ]
         }

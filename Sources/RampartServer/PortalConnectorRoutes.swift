@@ -47,7 +47,7 @@ struct PortalConnectorRoutes: PortalFeature {
                 "failed": session.format.number(record.health.failed),
                 "dead": session.format.number(record.health.deadLettered), "lag": session.format.number(record.health.lag),
                 "lastError": record.health.lastError ?? "",
-                "lastSent": session.format.time(record.health.lastSentAt) ?? [:], "neverSent": record.health.lastSentAt == nil,
+                "lastSent": session.time(record.health.lastSentAt),
                 "letters": letters.prefix(20).map { ["alert": $0.alertID, "kind": $0.kind, "error": $0.error] },
                 "hasLetters": !letters.isEmpty,
             ])

@@ -28,7 +28,8 @@ struct PortalFormatter: Sendable {
         ["local": time.date.formatted(local), "utc": Self.utcText(time), "iso": time.description]
     }
 
-    func time(_ time: Timestamp?) -> [String: String]? { time.map { self.time($0) } }
+    /// A time that may be missing: `false` then, so that a template's inverted section shows what stands for it.
+    func time(_ time: Timestamp?) -> Any { time.map { self.time($0) } ?? false }
 
     func number(_ value: Int) -> String { value.formatted(.number.locale(locale)) }
     func number(_ value: Int64) -> String { number(Int(value)) }

@@ -55,7 +55,7 @@ struct PortalPackageRoutes: PortalFeature {
                 "id": item.id.description, "package": names[item.packageID]?.name ?? "", "user": item.homeUserName,
                 "state": renderer.text("state_\(state.rawValue)", language), "active": state == .active,
                 "granted": session.time(item.grantedAt), "expires": session.time(item.expiresAt),
-                "review": session.format.time(review) ?? [:], "noReview": review == nil, "csrf": session.csrf,
+                "review": session.time(review), "csrf": session.csrf,
                 "tid": session.tenant.id.description,
             ]
         }

@@ -4,13 +4,15 @@ import Hummingbird
 struct PortalPager {
     let page: Int
     let pages: Int
+    let pageSize: Int
 
     init(_ request: Request, total: Int, pageSize: Int = PortalRoutes.pageSize) {
+        self.pageSize = pageSize
         pages = max(1, (total + pageSize - 1) / pageSize)
         page = min(max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1), pages)
     }
 
-    var skip: Int { (page - 1) * PortalRoutes.pageSize }
+    var skip: Int { (page - 1) * pageSize }
 
     /// `pageLabel`, `previousPage` and `nextPage` (false when there is none), merged into `values`.
     func context(_ values: [String: Any], renderer: PortalRenderer, language: String) -> [String: Any] {

@@ -155,6 +155,7 @@ struct PortalRoutes {
         var language: String { format.language }
 
         func time(_ time: Timestamp) -> [String: String] { format.time(time) }
+        func time(_ time: Timestamp?) -> Any { format.time(time) }
 
         func layout(_ base: [String: Any]) -> [String: Any] {
             var context = base

@@ -209,7 +209,7 @@ public struct AlertRepository: Sendable {
             try await Self.insertAlerts(db, newAlerts)
             try await db.executeAll(
                 changedAlerts.map(Self.sensorFieldsUpdate)
-                    + Array(changedAlerts.map(\.id)).chunked(Self.chunkSize).map { chunk in
+                    + changedAlerts.map(\.id).chunked(Self.chunkSize).map { chunk in
                         "DELETE FROM alert_evidence WHERE alert_id IN (\(SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")))"
                     })
             try await Self.insertEvidence(

@@ -105,7 +105,7 @@ public struct DirectoryRepository: Sendable {
     }
 
     /// A person's own settings, on their home account.
-    public func setPreferences(userID: ObjectID, _ preferences: UserPreferences, audit: AuditEntry? = nil) async throws {
+    public func setPreferences(userID: ObjectID, _ preferences: UserPreferences) async throws {
         try await db.transaction { db in
             let rows = try await db.query(
                 """
@@ -113,24 +113,25 @@ public struct DirectoryRepository: Sendable {
                 WHERE id = \(bind: userID) AND home_user_id IS NULL RETURNING id
                 """)
             guard !rows.isEmpty else { throw RampartError.notFound("User \(userID) was not found.") }
-            if let audit { try await AuditRepository.append(audit, in: db) }
         }
     }
 
-    /// The language each of these addresses chose, where the address is a person's sign-in name and they chose one.
-    public func preferredLanguages(of addresses: Set<String>) async throws -> [String: String] {
-        guard !addresses.isEmpty else { return [:] }
-        return try await Self.preferredLanguages(db, of: addresses)
-    }
-
-    static func preferredLanguages(_ db: any SQLQuerying, of addresses: Set<String>) async throws -> [String: String] {
+    /// The language each of these addresses chose, where the address is the sign-in name of a person the tenant
+    /// knows — one of its own users, or a person with a guest account in it — and they chose one. A person of
+    /// another tenant stays unknown: their choice would show in the tenant's delivery log.
+    static func preferredLanguages(_ db: any SQLQuerying, tenantID: TenantID, of addresses: Set<String>) async throws
+        -> [String: String]
+    {
         var languages: [String: String] = [:]
         for chunk in Set(addresses.map { $0.lowercased() }).sorted().chunked(AlertRepository.chunkSize) {
             let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")
             for row in try await db.query(
                 """
-                SELECT upn, language FROM users
-                WHERE upn IN (\(list)) AND home_user_id IS NULL AND enabled = \(bind: true) AND language IS NOT NULL
+                SELECT u.upn, u.language FROM users u
+                WHERE u.upn IN (\(list)) AND u.home_user_id IS NULL AND u.enabled = \(bind: true)
+                    AND u.language IS NOT NULL
+                    AND (u.tenant_id = \(bind: tenantID)
+                        OR EXISTS (SELECT 1 FROM users g WHERE g.home_user_id = u.id AND g.tenant_id = \(bind: tenantID)))
                 """)
             {
                 languages[try row.string("upn")] = try row.string("language")

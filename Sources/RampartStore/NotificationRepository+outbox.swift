@@ -150,9 +150,10 @@ extension NotificationRepository {
 
     // MARK: Items → emails
 
-    /// The language the address chose, when it is a person's sign-in name.
-    public func recipientLanguage(_ recipient: EmailAddress) async throws -> String? {
-        try await DirectoryRepository.preferredLanguages(db, of: [recipient.value])[recipient.value.lowercased()]
+    /// The language the address chose, when it is the sign-in name of a person the rule's tenant knows.
+    public func recipientLanguage(_ recipient: EmailAddress, tenantID: TenantID) async throws -> String? {
+        try await DirectoryRepository.preferredLanguages(db, tenantID: tenantID, of: [recipient.value])[
+            recipient.value.lowercased()]
     }
 
     /// Runs `compose` over the waiting items, grouped by rule and recipient, and stores the emails it writes with
@@ -172,9 +173,10 @@ extension NotificationRepository {
                     createdAt: try row.timestamp("created_at"))
             }
             var written = 0
-            let languages = try await DirectoryRepository.preferredLanguages(db, of: Set(items.map(\.recipient.value)))
             let byTenant = Dictionary(grouping: items, by: \.tenantID)
             for (tenantID, tenantItems) in byTenant {
+                let languages = try await DirectoryRepository.preferredLanguages(
+                    db, tenantID: tenantID, of: Set(tenantItems.map(\.recipient.value)))
                 let tenantName =
                     try await db.queryOne("SELECT name FROM tenants WHERE id = \(bind: tenantID)")?.string("name") ?? ""
                 let alerts = try await AlertRepository.rows(

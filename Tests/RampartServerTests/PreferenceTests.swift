@@ -127,6 +127,22 @@ import Testing
         #expect(PortalFormatter(language: "en", timeZone: "Not/AZone").timeZone.secondsFromGMT() == 0)
     }
 
+    @Test func aMissingTimeShowsWhatStandsForIt() throws {
+        let renderer = try PortalRenderer()
+        let format = PortalFormatter(language: "en", timeZone: nil)
+        let expiring = Timestamp(iso8601: "2026-12-01T08:00:00Z")!
+        let html = renderer.render(
+            "tenants",
+            [
+                "tenants": [
+                    ["name": "Home", "expires": format.time(nil)], ["name": "Customer", "expires": format.time(expiring)],
+                ]
+            ],
+            language: "en", back: "/access/tenants")
+        #expect(html.contains("<td>Your home tenant</td>"))
+        #expect(html.contains("title=\"2026-12-01 08:00:00 UTC\">12/01/2026, 08:00:00\u{202F}AM</time>"))
+    }
+
     @Test func unknownLanguagesAndTimeZonesAreRefused() throws {
         #expect(throws: RampartError.self) { try UserPreferences.checked(language: "de", timeZone: nil) }
         #expect(throws: RampartError.self) { try UserPreferences.checked(language: nil, timeZone: "Europe/Atlantis") }
@@ -143,12 +159,17 @@ import Testing
             in: scope, userPrincipalName: "Analyst@contoso.example", displayName: "Analyst", role: .member,
             password: "correct horse battery staple 1")
         try await world.services.directory.setPreferences(userID: analyst.id, UserPreferences(language: "ru"))
+        // A person of another tenant who chose Russian: Contoso does not know them, so the rule's language applies.
+        let stranger = try await world.services.admin.createUser(
+            in: DirectoryService.hostScope(world.fabrikam.tenant.id), userPrincipalName: "stranger@fabrikam.example",
+            displayName: "Stranger", role: .member, password: "correct horse battery staple 2")
+        try await world.services.directory.setPreferences(userID: stranger.id, UserPreferences(language: "ru"))
         let rules = world.services.notificationRules
         let rule = try await rules.create(
             in: scope,
             NotificationRuleInput(
                 name: "High", allDeviceGroups: true, severities: ["High"],
-                recipients: ["analyst@contoso.example", "outsider@mssp.example"]))
+                recipients: ["analyst@contoso.example", "outsider@mssp.example", "stranger@fabrikam.example"]))
         #expect(rule.language == "en")
         let ingest = AccessScope(
             tenantID: world.contoso.tenant.id, principal: .app(clientID: .random(), tenantID: world.contoso.tenant.id),
@@ -166,6 +187,7 @@ import Testing
         #expect(
             byRecipient["analyst@contoso.example"]?.subject == "[Contoso] Оповещение, серьёзность «Высокая»: Credential theft")
         #expect(byRecipient["outsider@mssp.example"]?.subject == "[Contoso] High severity alert: Credential theft")
+        #expect(byRecipient["stranger@fabrikam.example"]?.subject == "[Contoso] High severity alert: Credential theft")
         let body = try #require(byRecipient["analyst@contoso.example"]?.body)
         #expect(body.contains("Subject: =?UTF-8?"), "a Cyrillic subject travels as RFC 2047 encoded words")
         #expect(body.contains("lang=\"ru\"") || body.contains("Content-Transfer-Encoding"))
