@@ -172,15 +172,18 @@ let package = Package(
 if Context.environment["RAMPART_BENCHMARKS"] != nil {
     package.dependencies.append(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]))
-    package.targets.append(
-        .executableTarget(
-            name: "ScopeResolution",
-            dependencies: [
-                "RampartCore", "RampartStore", "RampartIdentity",
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/ScopeResolution",
-            swiftSettings: swiftSettings,
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ))
+    let benchmarks: [(name: String, dependencies: [Target.Dependency])] = [
+        ("ScopeResolution", ["RampartCore", "RampartStore", "RampartIdentity"]),
+        ("SensorIngest", ["RampartCore", "RampartStore", "RampartFormats"]),
+    ]
+    for benchmark in benchmarks {
+        package.targets.append(
+            .executableTarget(
+                name: benchmark.name,
+                dependencies: benchmark.dependencies + [.product(name: "Benchmark", package: "benchmark")],
+                path: "Benchmarks/\(benchmark.name)",
+                swiftSettings: swiftSettings,
+                plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+            ))
+    }
 }

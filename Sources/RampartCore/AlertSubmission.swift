@@ -80,8 +80,10 @@ public struct AlertSubmission: Sendable, Equatable {
         self.evidence = evidence
     }
 
-    /// A new alert from this submission on `device`.
-    public func makeAlert(id: String, tenantID: TenantID, device: Device, now: Timestamp) -> Alert {
+    /// A new alert from this submission on `device`; `evidence` is `stampedEvidence(now:)` when worked out before.
+    public func makeAlert(
+        id: String, tenantID: TenantID, device: Device, now: Timestamp, evidence stamped: [AlertEvidence]? = nil
+    ) -> Alert {
         Alert(
             id: id, tenantID: tenantID, sourceID: sourceID, severity: severity, status: .new,
             investigationState: investigationState, detectionSource: detectionSource, detectorID: detectorID,
@@ -89,7 +91,7 @@ public struct AlertSubmission: Sendable, Equatable {
             alertCreationTime: now, firstEventTime: firstEventTime, lastEventTime: lastEventTime ?? firstEventTime,
             lastUpdateTime: now, machineID: device.id, computerDnsName: device.computerDnsName,
             rbacGroupName: device.rbacGroupName, threatName: threatName, mitreTechniques: mitreTechniques,
-            relatedUser: relatedUser, evidence: stampedEvidence(now: now))
+            relatedUser: relatedUser, evidence: stamped ?? stampedEvidence(now: now))
     }
 
     /// The evidence as a new alert keeps it: items without a creation time get the alert's.

@@ -47,6 +47,15 @@ public enum AlertIDGenerator {
     public static func make(at time: Timestamp, random: UInt32 = UInt32.random(in: 0...UInt32.max)) -> String {
         "da\(time.dotNetTicks)_\(random)"
     }
+
+    /// `count` distinct ids of alerts created at `time`, in ascending order: alerts stored in this order go to the end
+    /// of the id index instead of to random places within it, and need no sorting under the writer.
+    public static func make(count: Int, at time: Timestamp) -> [String] {
+        var ids: Set<String> = []
+        ids.reserveCapacity(count)
+        while ids.count < count { ids.insert(make(at: time)) }
+        return ids.sorted()
+    }
 }
 
 /// Device ids are 40 lower-case hex characters, as Defender machine ids.

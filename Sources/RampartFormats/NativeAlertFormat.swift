@@ -108,30 +108,37 @@ public enum NativeAlertFormat {
             )
         }
         var item = AlertEvidence(entityType: entityType.rawValue)
-        item.evidenceCreationTime = try reader.time("evidenceCreationTime")
-        item.sha1 = try reader.hash("sha1", length: 40)
-        item.sha256 = try reader.hash("sha256", length: 64)
-        item.fileName = try reader.string("fileName", limit: 1024)
-        item.filePath = try reader.string("filePath", limit: 4096)
-        item.processId = try reader.integer("processId")
-        item.processCommandLine = try reader.string("processCommandLine", limit: maximumText)
-        item.processCreationTime = try reader.time("processCreationTime")
-        item.parentProcessId = try reader.integer("parentProcessId")
-        item.parentProcessCreationTime = try reader.time("parentProcessCreationTime")
-        item.parentProcessFileName = try reader.string("parentProcessFileName", limit: 1024)
-        item.parentProcessFilePath = try reader.string("parentProcessFilePath", limit: 4096)
-        item.ipAddress = try reader.ipAddress("ipAddress")
-        item.url = try reader.string("url", limit: 8192)
-        item.registryKey = try reader.string("registryKey", limit: 4096)
-        item.registryHive = try reader.string("registryHive", limit: 256)
-        item.registryValueType = try reader.string("registryValueType", limit: 64)
-        item.registryValue = try reader.string("registryValue", limit: maximumText)
-        item.accountName = try reader.string("accountName", limit: 256)
-        item.domainName = try reader.string("domainName", limit: 256)
-        item.userSid = try reader.string("userSid", limit: 256)
-        item.aadUserId = try reader.string("aadUserId", limit: 64)
-        item.userPrincipalName = try reader.string("userPrincipalName", limit: 256)
-        item.detectionStatus = try reader.string("detectionStatus", limit: 64)
+        // An item holds two or three of the two dozen fields it may carry: only those present are read (looking up
+        // each name in turn was a tenth of mapping a Suricata batch), in the order below, so that the first bad
+        // field named is always the same one.
+        for field in EvidenceField.present(in: reader.fields) {
+            switch field {
+            case .evidenceCreationTime: item.evidenceCreationTime = try reader.time(field.rawValue)
+            case .sha1: item.sha1 = try reader.hash(field.rawValue, length: 40)
+            case .sha256: item.sha256 = try reader.hash(field.rawValue, length: 64)
+            case .fileName: item.fileName = try reader.string(field.rawValue, limit: 1024)
+            case .filePath: item.filePath = try reader.string(field.rawValue, limit: 4096)
+            case .processId: item.processId = try reader.integer(field.rawValue)
+            case .processCommandLine: item.processCommandLine = try reader.string(field.rawValue, limit: maximumText)
+            case .processCreationTime: item.processCreationTime = try reader.time(field.rawValue)
+            case .parentProcessId: item.parentProcessId = try reader.integer(field.rawValue)
+            case .parentProcessCreationTime: item.parentProcessCreationTime = try reader.time(field.rawValue)
+            case .parentProcessFileName: item.parentProcessFileName = try reader.string(field.rawValue, limit: 1024)
+            case .parentProcessFilePath: item.parentProcessFilePath = try reader.string(field.rawValue, limit: 4096)
+            case .ipAddress: item.ipAddress = try reader.ipAddress(field.rawValue)
+            case .url: item.url = try reader.string(field.rawValue, limit: 8192)
+            case .registryKey: item.registryKey = try reader.string(field.rawValue, limit: 4096)
+            case .registryHive: item.registryHive = try reader.string(field.rawValue, limit: 256)
+            case .registryValueType: item.registryValueType = try reader.string(field.rawValue, limit: 64)
+            case .registryValue: item.registryValue = try reader.string(field.rawValue, limit: maximumText)
+            case .accountName: item.accountName = try reader.string(field.rawValue, limit: 256)
+            case .domainName: item.domainName = try reader.string(field.rawValue, limit: 256)
+            case .userSid: item.userSid = try reader.string(field.rawValue, limit: 256)
+            case .aadUserId: item.aadUserId = try reader.string(field.rawValue, limit: 64)
+            case .userPrincipalName: item.userPrincipalName = try reader.string(field.rawValue, limit: 256)
+            case .detectionStatus: item.detectionStatus = try reader.string(field.rawValue, limit: 64)
+            }
+        }
         return item
     }
 
@@ -140,6 +147,21 @@ public enum NativeAlertFormat {
         func digits(_ range: Range<Int>) -> Bool { range.allSatisfy { bytes[$0] >= 48 && bytes[$0] <= 57 } }
         guard bytes.count == 5 || bytes.count == 9, bytes[0] == UInt8(ascii: "T"), digits(1..<5) else { return false }
         return bytes.count == 5 || (bytes[5] == UInt8(ascii: ".") && digits(6..<9))
+    }
+}
+
+/// The fields of an evidence item, in the order they are checked.
+enum EvidenceField: String, CaseIterable {
+    case evidenceCreationTime, sha1, sha256, fileName, filePath, processId, processCommandLine, processCreationTime
+    case parentProcessId, parentProcessCreationTime, parentProcessFileName, parentProcessFilePath, ipAddress, url
+    case registryKey, registryHive, registryValueType, registryValue, accountName, domainName, userSid, aadUserId
+    case userPrincipalName, detectionStatus
+
+    static let order: [EvidenceField: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+
+    /// The known fields among `object`'s keys, in checking order.
+    static func present(in object: [String: Any]) -> [EvidenceField] {
+        object.keys.compactMap(EvidenceField.init(rawValue:)).sorted { order[$0, default: 0] < order[$1, default: 0] }
     }
 }
 

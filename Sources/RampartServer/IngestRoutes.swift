@@ -49,7 +49,7 @@ struct IngestRoutes {
         let gzip = request.headers[.contentEncoding]?.lowercased() == "gzip" || Gzip.isCompressed(bytes)
         // Reading and mapping a large batch is tens of milliseconds of CPU: done where it yields to the writer.
         let batch = try await BackgroundWork.run { [options] in
-            try MappedBatch(bytes, gzip: gzip, limit: limit, format: format, options: options)
+            try SensorBatch(bytes, gzip: gzip, limit: limit, format: format, options: options)
         }
         var results = batch.results
         let (accepted, ignored) = (batch.accepted, batch.ignored)
@@ -84,38 +84,5 @@ struct IngestRoutes {
                 "rejected": "\(rejected)", "ignored": "\(ignored)",
             ])
         return JSONResponse.make(body)
-    }
-}
-
-/// A batch read and mapped: a result placeholder per record (filled for refused and ignored ones), the accepted
-/// submissions with their positions, and how many were ignored.
-struct MappedBatch: Sendable {
-    var results: [JSONValue]
-    var accepted: [(index: Int, submission: AlertSubmission)] = []
-    var ignored = 0
-
-    init(_ bytes: [UInt8], gzip: Bool, limit: Int, format: SensorFormat, options: SensorFormat.Options) throws {
-        let records: [Any]
-        do {
-            records = try format.records(from: Data(gzip ? try Gzip.inflate(bytes, limit: limit) : bytes))
-        } catch {
-            throw RampartError.invalidInput(code: "InvalidRequestBody", message: error.reason)
-        }
-        results = Array(repeating: .null, count: records.count)
-        for (index, record) in records.enumerated() {
-            func refused(_ status: String, _ reason: String) -> JSONValue {
-                .object([
-                    ("index", .int(Int64(index))), ("sourceId", .string(format.recordID(record))), ("status", .string(status)),
-                    ("reason", .string(reason)),
-                ])
-            }
-            switch format.map(record, options: options) {
-            case .submission(let submission): accepted.append((index, submission))
-            case .rejected(let rejection): results[index] = refused("rejected", rejection.reason)
-            case .ignored(let reason):
-                ignored += 1
-                results[index] = refused("ignored", reason)
-            }
-        }
     }
 }

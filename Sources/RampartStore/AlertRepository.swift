@@ -64,11 +64,16 @@ public struct AlertRepository: Sendable {
         let tenantID = scope.tenantID
         // The stored text of each submission's evidence, written before the transaction: the writer is held only
         // for what needs the database (used for alerts that one submission alone made).
+        var stampedEvidence: [String: [AlertEvidence]] = [:]
         var texts: [String: [String]] = [:]
         for submission in submissions where texts[submission.sourceID] == nil {
-            texts[submission.sourceID] = submission.stampedEvidence(now: now).map { $0.jsonText() }
+            let stamped = submission.stampedEvidence(now: now)
+            stampedEvidence[submission.sourceID] = stamped
+            texts[submission.sourceID] = stamped.map { $0.jsonText() }
         }
-        let rendered = texts
+        let (rendered, stamped) = (texts, stampedEvidence)
+        // Ids for the alerts this batch may create, drawn ahead and in ascending order.
+        let newIDs = AlertIDGenerator.make(count: submissions.count, at: now)
         // Device keys and names are worked out from the sensor's names (lower-cased, joined) each time they are
         // asked for: once here, not several times per record while the writer is held.
         let deviceKeys = submissions.map(\.device.deviceKey)
@@ -132,7 +137,6 @@ public struct AlertRepository: Sendable {
                 }
             }
             try await db.executeAll(deviceUpdates)
-
             var existing = try await Self.alertsBySource(db, tenantID: tenantID, sourceIDs: sourceIDs)
             // A detection merged earlier into another alert is found through its alias; an open alert of the same
             // detector on the same device takes a new detection in (§5.4).
@@ -152,10 +156,11 @@ public struct AlertRepository: Sendable {
             try await Self.attachEvidence(db, &merging)
             for alert in merging { existing[alert.sourceID] = alert }
             let severityBefore = existing.mapValues(\.severity)
-            var created: [String: Alert] = [:]
+            // New alerts in the order they were made, which is their ids' order.
+            var created: [Alert] = []
+            var createdBySource: [String: Int] = [:]
             var updated: [String: Alert] = [:]
             var outcomes: [IngestOutcome] = []
-            var newIDs: Set<String> = []
             var newAliases: [(sourceID: String, alertID: String)] = []
             var mergedInBatch: Set<String> = []
             for (index, submission) in submissions.enumerated() {
@@ -163,7 +168,7 @@ public struct AlertRepository: Sendable {
                 let detectorKey = submission.detectorID.map { Alert.mergeKey(machineID: device.id, detectorID: $0) }
                 var fresh = false
                 if alias[submission.sourceID] == nil, existing[submission.sourceID] == nil,
-                    created[submission.sourceID] == nil, let detectorKey, let target = open[detectorKey],
+                    createdBySource[submission.sourceID] == nil, let detectorKey, let target = open[detectorKey],
                     target.sourceID != submission.sourceID
                 {
                     alias[submission.sourceID] = target.sourceID
@@ -172,9 +177,10 @@ public struct AlertRepository: Sendable {
                 }
                 let key = alias[submission.sourceID] ?? submission.sourceID
                 let isAlias = key != submission.sourceID
-                if let pending = created[key] {
+                if let position = createdBySource[key] {
+                    let pending = created[position]
                     mergedInBatch.insert(key)
-                    created[key] =
+                    created[position] =
                         isAlias
                         ? submission.repeated(into: pending, now: now, isNew: fresh)
                         : submission.merged(into: pending, device: device, now: now)
@@ -188,24 +194,25 @@ public struct AlertRepository: Sendable {
                     existing[key] = alert
                     outcomes.append(.updated(alertID: alert.id))
                 } else {
-                    // Every alert of a batch shares `now`, so only the random part tells their ids apart:
-                    // draw again on the rare repeat (about one batch in ten thousand at a thousand alerts).
-                    var id = AlertIDGenerator.make(at: now)
-                    while newIDs.contains(id) { id = AlertIDGenerator.make(at: now) }
-                    newIDs.insert(id)
-                    let alert = submission.makeAlert(id: id, tenantID: tenantID, device: device, now: now)
-                    created[submission.sourceID] = alert
+                    let alert = submission.makeAlert(
+                        id: newIDs[created.count], tenantID: tenantID, device: device, now: now,
+                        evidence: stamped[submission.sourceID])
+                    createdBySource[submission.sourceID] = created.count
+                    created.append(alert)
                     if let detectorKey, open[detectorKey] == nil { open[detectorKey] = alert }
                     outcomes.append(.created(alertID: alert.id))
                 }
             }
             try await Self.insertAliases(db, tenantID: tenantID, newAliases)
-            var correlated = created.values.sorted { $0.id < $1.id } + updated.values.sorted { $0.id < $1.id }
+            let createdCount = created.count
+            var correlated = created
+            created = []
+            correlated.append(contentsOf: updated.values.sorted { $0.id < $1.id })
             try await IncidentRepository.correlate(
                 db, tenantID: tenantID, &correlated, correlation: correlation, now: now)
             // Slices of one array: a thousand alerts are not copied again for each step.
-            let newAlerts = correlated[..<created.count]
-            let changedAlerts = correlated[created.count...]
+            let newAlerts = correlated[..<createdCount]
+            let changedAlerts = correlated[createdCount...]
             try await Self.insertAlerts(db, newAlerts)
             try await db.executeAll(
                 changedAlerts.map(Self.sensorFieldsUpdate)
@@ -213,7 +220,7 @@ public struct AlertRepository: Sendable {
                         "DELETE FROM alert_evidence WHERE alert_id IN (\(SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")))"
                     })
             try await Self.insertEvidence(
-                db, correlated, rendered: rendered.filter { created[$0.key] != nil && !mergedInBatch.contains($0.key) })
+                db, correlated, rendered: rendered.filter { createdBySource[$0.key] != nil && !mergedInBatch.contains($0.key) })
             try await Self.appendEvents(
                 db, tenantID: tenantID, now: now,
                 events: newAlerts.map { NewAlertEvent($0, .created, previous: nil) }
@@ -306,14 +313,15 @@ public struct AlertRepository: Sendable {
         var pairs: Set<[String]> = []
         for detection in detections {
             guard let detector = detection.detectorID, let machine = devices[detection.deviceKey]?.id else { continue }
-            pairs.insert([detector, machine])
+            pairs.insert([machine, detector])
         }
         var found: [String: Alert] = [:]
+        // In the index's order, so that SQLite walks it forward instead of seeking at random.
         for chunk in pairs.sorted(by: { $0.lexicographicallyPrecedes($1) }).chunked(chunkSize) {
             let wanted = SQL.joined(chunk.map { "(\(bind: $0[0]), \(bind: $0[1]))" }, separator: ", ")
             for row in try await db.query(
                 """
-                WITH wanted (detector_id, machine_id) AS (VALUES \(wanted))
+                WITH wanted (machine_id, detector_id) AS (VALUES \(wanted))
                 SELECT a.* FROM wanted JOIN alerts a ON a.tenant_id = \(bind: tenantID)
                     AND a.detector_id = wanted.detector_id AND a.machine_id = wanted.machine_id
                 WHERE a.status <> 'Resolved'

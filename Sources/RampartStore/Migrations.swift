@@ -632,6 +632,15 @@ public enum Migrations {
         Migration(version: 20, name: "each user's language and time zone") { _ in
             ["ALTER TABLE users ADD COLUMN language TEXT", "ALTER TABLE users ADD COLUMN time_zone TEXT"]
         },
+        Migration(version: 21, name: "one index of alerts by machine and detector") { _ in
+            // A machine's open alerts (its risk score, its page) and the open alert a repeated detection merges into
+            // (its machine and detector) are both found under the machine: one index that ingest writes instead of
+            // two. Device ids are unique across tenants, so the tenant is not part of the key.
+            [
+                "CREATE INDEX alerts_by_machine_detector ON alerts (machine_id, detector_id, status)",
+                "DROP INDEX alerts_by_detector", "DROP INDEX alerts_by_machine_status",
+            ]
+        },
     ]
 }
 

@@ -134,18 +134,32 @@ public final class SQLiteExecutor: SQLExecutor {
         return head == "SELECT"
     }
 
-    /// All rows through one cached statement in one visit to the writer connection.
+    /// All rows in one visit to the writer connection. Narrow rows (evidence, event log) go several to a statement
+    /// (two cached statements at most: the full chunks' and the last one's): each execution of a statement has a
+    /// fixed cost, and on a table with AUTOINCREMENT writes its counter, paid once per chunk instead of per row (the
+    /// event log's thousand rows of a batch: 3.2 → 2.3 ms). Wide rows go one to an execution: fifty alerts of thirty
+    /// columns to a statement took half as long again as one at a time.
     func writerInsert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
-        let text =
-            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+        let perStatement = columns.count <= Self.narrowColumns ? Self.rowsPerStatement : 1
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        func text(_ count: Int) -> String {
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                + Array(repeating: tuple, count: count).joined(separator: ", ")
+        }
         try onWriter { db in
-            let statement = try db.cachedStatement(sql: text)
-            for row in rows {
-                try Self.step(db, statement, row) { _ in }
+            var start = 0
+            while start < rows.count {
+                let count = min(perStatement, rows.count - start)
+                let statement = try db.cachedStatement(sql: text(count))
+                try Self.step(db, statement, rows[start..<start + count].flatMap { $0 }) { _ in }
+                start += count
             }
         }
     }
+
+    static let rowsPerStatement = 50
+    static let narrowColumns = 8
 
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
         try await transaction { db in try await db.insert(into: table, columns: columns, rows: rows) }

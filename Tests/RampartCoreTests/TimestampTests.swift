@@ -43,4 +43,15 @@ import Testing
         #expect(time.dotNetTicks == 637_472_900_382_838_869)
         #expect(AlertIDGenerator.make(at: time, random: 1_364_969_609) == "da637472900382838869_1364969609")
     }
+
+    /// A batch's ids are drawn ahead: all distinct, ascending (the order they are stored in), all of the batch's time.
+    @Test func batchIDsAreDistinctAscendingAndOfOneTime() {
+        let time = Timestamp(iso8601: "2026-11-29T10:00:00Z")!
+        let ids = AlertIDGenerator.make(count: 20_000, at: time)
+        #expect(ids.count == 20_000)
+        #expect(Set(ids).count == 20_000)
+        #expect(ids == ids.sorted())
+        #expect(ids.allSatisfy { $0.hasPrefix("da\(time.dotNetTicks)_") })
+        #expect(AlertIDGenerator.make(count: 0, at: time).isEmpty)
+    }
 }

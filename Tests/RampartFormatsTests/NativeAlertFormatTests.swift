@@ -62,6 +62,31 @@ import Testing
         if case .failure(let rejection) = parse(record) { #expect(rejection.reason.hasPrefix("evidence[0].entityType")) }
     }
 
+    /// Only an item's own fields are read, in a fixed order: of several bad fields the same one is named whatever
+    /// order the object's keys come in, and fields Rampart does not know are left out.
+    @Test func evidenceFieldsAreCheckedInAFixedOrder() throws {
+        var record = valid
+        for _ in 0..<20 {
+            var item: [String: Any] = ["entityType": "File"]
+            for (key, value) in [
+                ("userPrincipalName", "x" as Any), ("ipAddress", "999.1.1.1"), ("sha256", "not-hex"), ("processId", 1.5),
+            ].shuffled() {
+                item[key] = value
+            }
+            record["evidence"] = [item]
+            guard case .failure(let rejection) = parse(record) else {
+                Issue.record("an item with bad fields was accepted")
+                continue
+            }
+            #expect(rejection.reason.hasPrefix("evidence[0].sha256"), "\(rejection.reason)")
+        }
+        record["evidence"] = [["entityType": "Ip", "ipAddress": "10.1.2.3", "colour": "blue", "sha1": NSNull()]]
+        let submission = try parse(record).get()
+        #expect(submission.evidence.count == 1)
+        #expect(submission.evidence[0].ipAddress == "10.1.2.3")
+        #expect(submission.evidence[0].sha1 == nil)
+    }
+
     @Test func acceptsArraysWrappedObjectsAndJSONLines() throws {
         let one = try JSONSerialization.data(withJSONObject: valid)
         #expect(try NativeAlertFormat.records(from: Data("[".utf8) + one + Data(",".utf8) + one + Data("]".utf8)).count == 2)

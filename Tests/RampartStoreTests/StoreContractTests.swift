@@ -84,6 +84,40 @@ import Testing
         try await db.close()
     }
 
+    /// SQLite writes narrow rows (evidence, event log) fifty to a statement, with a shorter statement for the rest:
+    /// a batch of 123 alerts with two evidence items each crosses both.
+    @Test(arguments: TestDatabase.available) func largeBatchesStoreEveryEvidenceItemAndEvent(database: TestDatabase) async throws
+    {
+        let db = try await database.open()
+        let alerts = AlertRepository(db: db)
+        let tenant = try await makeTenant(DirectoryRepository(db: db))
+        let scope = ingestScope(tenant.id)
+        let batch = (0..<123).map { number -> AlertSubmission in
+            var item = submission("batch-\(number)", host: "host-\(number % 7)")
+            var url = AlertEvidence(entityType: "Url")
+            url.url = "http://example.test/\(number)"
+            item.evidence.append(url)
+            return item
+        }
+        let outcomes = try await alerts.ingest(batch, scope: scope, now: .now())
+        #expect(outcomes.count == 123)
+        for (number, outcome) in outcomes.enumerated() {
+            guard case .created(let id) = outcome else {
+                Issue.record("record \(number) was not created: \(outcome)")
+                continue
+            }
+            let stored = try #require(try await alerts.get(scope, id: id))
+            #expect(stored.sourceID == "batch-\(number)")
+            #expect(stored.evidence.map(\.entityType) == ["Ip", "Url"])
+            #expect(stored.evidence.last?.url == "http://example.test/\(number)")
+        }
+        let events = try await alerts.events(scope, after: 0, limit: 1_000)
+        #expect(events.count == 123)
+        #expect(Set(events.map(\.alertID)).count == 123)
+        #expect(events.allSatisfy { $0.kind == "created" })
+        try await db.close()
+    }
+
     @Test(arguments: TestDatabase.available) func sameSourceTwiceInOneBatchMakesOneAlert(database: TestDatabase) async throws {
         let db = try await database.open()
         let alerts = AlertRepository(db: db)
