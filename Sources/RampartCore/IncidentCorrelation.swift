@@ -19,9 +19,21 @@ public struct IncidentCorrelation: Sendable, Equatable {
     /// The links of an alert. A user links only where it names an account beyond its machine (a UPN, or a domain
     /// that is not the machine's own name): a machine-local account is already covered by the device.
     public static func links(of alert: Alert) -> Set<String> {
+        var links = indicatorLinks(
+            computerDnsName: alert.computerDnsName, relatedUser: alert.relatedUser, evidence: alert.evidence)
+        if let machine = alert.machineID { links.insert(deviceLink(machineID: machine)) }
+        return links
+    }
+
+    public static func deviceLink(machineID: String) -> String { "device:\(machineID)" }
+
+    /// The links other than the device's: they follow from what the sensor sent, so ingest works them out before it
+    /// takes the database's writer, where the machine id is not known yet.
+    public static func indicatorLinks(computerDnsName: String?, relatedUser: RelatedUser?, evidence: [AlertEvidence])
+        -> Set<String>
+    {
         var links: Set<String> = []
-        if let machine = alert.machineID { links.insert("device:\(machine)") }
-        let machineName = alert.computerDnsName?.split(separator: ".").first.map { $0.lowercased() }
+        let machineName = computerDnsName?.split(separator: ".").first.map { $0.lowercased() }
         func user(name: String?, domain: String?, principal: String?) {
             if let principal = principal?.lowercased(), principal.contains("@") {
                 links.insert("user:\(principal)")
@@ -33,8 +45,8 @@ public struct IncidentCorrelation: Sendable, Equatable {
             else { return }
             links.insert("user:\(domain)\\\(name)")
         }
-        if let related = alert.relatedUser { user(name: related.userName, domain: related.domainName, principal: nil) }
-        for item in alert.evidence {
+        if let related = relatedUser { user(name: related.userName, domain: related.domainName, principal: nil) }
+        for item in evidence {
             user(name: item.accountName, domain: item.domainName, principal: item.userPrincipalName)
             if let address = item.ipAddress?.lowercased(), !address.isEmpty, !meaninglessAddresses.contains(address),
                 !address.hasPrefix("127."), !address.hasPrefix("fe80:"), !address.hasPrefix("169.254.")

@@ -7,6 +7,7 @@ public struct SensorBatch: Sendable {
     public var results: [JSONValue]
     public var accepted: [(index: Int, submission: AlertSubmission)] = []
     public var ignored = 0
+    public var rejected: Int { results.count - accepted.count - ignored }
 
     /// Refused as a whole (`RampartError.invalidInput`) when the body is not JSON records at all.
     public init(_ bytes: [UInt8], gzip: Bool, limit: Int, format: SensorFormat, options: SensorFormat.Options) throws {

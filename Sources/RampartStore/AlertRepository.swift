@@ -78,6 +78,17 @@ public struct AlertRepository: Sendable {
         // asked for: once here, not several times per record while the writer is held.
         let deviceKeys = submissions.map(\.device.deviceKey)
         let dnsNames = submissions.map(\.device.computerDnsName)
+        // A new alert's incident links but its device's, under the name its submission gave (used where the alert
+        // kept that name).
+        var indicators: [String: (dnsName: String, links: Set<String>)] = [:]
+        for (index, submission) in submissions.enumerated() where indicators[submission.sourceID] == nil {
+            indicators[submission.sourceID] = (
+                dnsNames[index],
+                IncidentCorrelation.indicatorLinks(
+                    computerDnsName: dnsNames[index], relatedUser: submission.relatedUser, evidence: submission.evidence)
+            )
+        }
+        let indicatorLinks = indicators
         let sourceIDs = Set(submissions.map(\.sourceID))
         return try await db.transaction { db in
             try await RBACRepository.ensureDefault(db, tenantID: tenantID)
@@ -208,8 +219,14 @@ public struct AlertRepository: Sendable {
             var correlated = created
             created = []
             correlated.append(contentsOf: updated.values.sorted { $0.id < $1.id })
+            let knownLinks = correlated[..<createdCount].map { alert -> Set<String>? in
+                guard !mergedInBatch.contains(alert.sourceID), let machineID = alert.machineID,
+                    let known = indicatorLinks[alert.sourceID], known.dnsName == alert.computerDnsName
+                else { return nil }
+                return known.links.union([IncidentCorrelation.deviceLink(machineID: machineID)])
+            }
             try await IncidentRepository.correlate(
-                db, tenantID: tenantID, &correlated, correlation: correlation, now: now)
+                db, tenantID: tenantID, &correlated, knownLinks: knownLinks, correlation: correlation, now: now)
             // Slices of one array: a thousand alerts are not copied again for each step.
             let newAlerts = correlated[..<createdCount]
             let changedAlerts = correlated[createdCount...]

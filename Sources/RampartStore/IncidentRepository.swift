@@ -100,12 +100,16 @@ public struct IncidentRepository: Sendable {
     // MARK: Ingest
 
     /// Puts each alert into an incident (new alerts) or keeps it in its own (merged detections), moving the links
-    /// and the incidents' update times; runs inside ingest's transaction.
+    /// and the incidents' update times; runs inside ingest's transaction. `knownLinks` holds the links of the first
+    /// alerts where ingest worked them out before the transaction (nil: worked out here).
     static func correlate(
-        _ db: any SQLQuerying, tenantID: TenantID, _ alerts: inout [Alert], correlation: IncidentCorrelation, now: Timestamp
+        _ db: any SQLQuerying, tenantID: TenantID, _ alerts: inout [Alert], knownLinks: [Set<String>?] = [],
+        correlation: IncidentCorrelation, now: Timestamp
     ) async throws {
         guard !alerts.isEmpty else { return }
-        let alertLinks = alerts.map(IncidentCorrelation.links)
+        let alertLinks = alerts.indices.map { index in
+            (index < knownLinks.count ? knownLinks[index] : nil) ?? IncidentCorrelation.links(of: alerts[index])
+        }
         var loaded: [String: IncidentLink] = [:]
         for chunk in Set(alertLinks.joined()).sorted().chunked(AlertRepository.chunkSize) {
             let list = SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")

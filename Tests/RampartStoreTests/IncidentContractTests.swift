@@ -8,6 +8,43 @@ import Testing
 @Suite struct IncidentContractTests {
     static let t0 = Timestamp(iso8601: "2024-05-01T10:05:00Z")!
 
+    /// A user links only where its domain is not the machine's own name, and an alert bears its device's latest name:
+    /// when a batch renames a device (one agent, two host names), links worked out ahead from the first name must
+    /// not be used. Here the device ends up named "beta", so BETA\\svc is a local account on it and links nothing.
+    @Test(arguments: TestDatabase.available) func aDeviceRenamedInABatchLinksByItsLatestName(database: TestDatabase)
+        async throws
+    {
+        let db = try await database.open()
+        let alerts = AlertRepository(db: db, correlation: IncidentCorrelation(windowSeconds: 3_600))
+        let tenant = try await makeTenant(DirectoryRepository(db: db))
+        let scope = AccessScope(
+            tenantID: tenant.id, principal: .app(clientID: .random(), tenantID: tenant.id),
+            capabilities: [.ingestAlerts, .readAlerts], deviceGroups: .all)
+        func detection(_ id: String, host: String, agent: String, address: String, user: RelatedUser?) -> AlertSubmission {
+            var item = submission(id, host: host)
+            item.device.agentID = agent
+            item.device.domain = nil
+            item.relatedUser = user
+            var ip = AlertEvidence(entityType: "Ip")
+            ip.ipAddress = address
+            item.evidence = [ip]
+            return item
+        }
+        let service = RelatedUser(userName: "svc", domainName: "BETA")
+        _ = try await alerts.ingest(
+            [
+                detection("r1", host: "alpha", agent: "agent-1", address: "192.0.2.1", user: service),
+                detection("r2", host: "beta", agent: "agent-1", address: "192.0.2.2", user: nil),
+                detection("g1", host: "gamma", agent: "agent-2", address: "192.0.2.3", user: service),
+            ], scope: scope, now: Self.t0)
+        let stored = try await alerts.list(scope, AlertListQuery(top: 10))
+        let incident = Dictionary(uniqueKeysWithValues: stored.map { ($0.sourceID, $0.incidentID) })
+        #expect(stored.first { $0.sourceID == "r1" }?.computerDnsName == "beta")
+        #expect(incident["r1"] != nil && incident["r1"] == incident["r2"], "one device, one incident")
+        #expect(incident["g1"] != nil && incident["g1"] != incident["r1"], "BETA\\svc is beta's own account")
+        try await db.close()
+    }
+
     @Test(arguments: TestDatabase.available) func alertsSharingALinkWithinTheWindowFormOneIncident(database: TestDatabase)
         async throws
     {
