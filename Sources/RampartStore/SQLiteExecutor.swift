@@ -34,7 +34,10 @@ public final class SQLiteExecutor: SQLExecutor {
             try db.execute(sql: "PRAGMA cache_size = -16384")
             // Checkpoints run on their own connection (`checkpoints`); this is only the backstop.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
-            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+            // Under sustained ingest the log runs to ~150 MB between resets. Cut back to 64 MB at each reset, it grew
+            // the file again block by block while the writer waited (Suricata ingest 16,100–16,500 → 18,900–19,000
+            // records/s with the file kept); it is still cut back beyond 256 MB.
+            try db.execute(sql: "PRAGMA journal_size_limit = 268435456")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         var checkpointing = Configuration()
