@@ -91,9 +91,6 @@ actor IngestWorld {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let db = try SQLiteExecutor(path: directory.appendingPathComponent("bench.sqlite").path)
         try await Migrator(executor: db).migrate()
-        if let drop = ProcessInfo.processInfo.environment["DROP_INDEXES"] {
-            for name in drop.split(separator: ",") { try await db.execute("DROP INDEX \(raw: String(name))") }
-        }
         let tenants = DirectoryRepository(db: db)
         let now = Timestamp.now()
         var scopes: [AccessScope] = []

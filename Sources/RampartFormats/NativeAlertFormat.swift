@@ -113,30 +113,30 @@ public enum NativeAlertFormat {
         // field named is always the same one.
         for field in EvidenceField.present(in: reader.fields) {
             switch field {
-            case .evidenceCreationTime: item.evidenceCreationTime = try reader.time(field.name)
-            case .sha1: item.sha1 = try reader.hash(field.name, length: 40)
-            case .sha256: item.sha256 = try reader.hash(field.name, length: 64)
-            case .fileName: item.fileName = try reader.string(field.name, limit: 1024)
-            case .filePath: item.filePath = try reader.string(field.name, limit: 4096)
-            case .processId: item.processId = try reader.integer(field.name)
-            case .processCommandLine: item.processCommandLine = try reader.string(field.name, limit: maximumText)
-            case .processCreationTime: item.processCreationTime = try reader.time(field.name)
-            case .parentProcessId: item.parentProcessId = try reader.integer(field.name)
-            case .parentProcessCreationTime: item.parentProcessCreationTime = try reader.time(field.name)
-            case .parentProcessFileName: item.parentProcessFileName = try reader.string(field.name, limit: 1024)
-            case .parentProcessFilePath: item.parentProcessFilePath = try reader.string(field.name, limit: 4096)
-            case .ipAddress: item.ipAddress = try reader.ipAddress(field.name)
-            case .url: item.url = try reader.string(field.name, limit: 8192)
-            case .registryKey: item.registryKey = try reader.string(field.name, limit: 4096)
-            case .registryHive: item.registryHive = try reader.string(field.name, limit: 256)
-            case .registryValueType: item.registryValueType = try reader.string(field.name, limit: 64)
-            case .registryValue: item.registryValue = try reader.string(field.name, limit: maximumText)
-            case .accountName: item.accountName = try reader.string(field.name, limit: 256)
-            case .domainName: item.domainName = try reader.string(field.name, limit: 256)
-            case .userSid: item.userSid = try reader.string(field.name, limit: 256)
-            case .aadUserId: item.aadUserId = try reader.string(field.name, limit: 64)
-            case .userPrincipalName: item.userPrincipalName = try reader.string(field.name, limit: 256)
-            case .detectionStatus: item.detectionStatus = try reader.string(field.name, limit: 64)
+            case .evidenceCreationTime: item.evidenceCreationTime = try reader.time(field.rawValue)
+            case .sha1: item.sha1 = try reader.hash(field.rawValue, length: 40)
+            case .sha256: item.sha256 = try reader.hash(field.rawValue, length: 64)
+            case .fileName: item.fileName = try reader.string(field.rawValue, limit: 1024)
+            case .filePath: item.filePath = try reader.string(field.rawValue, limit: 4096)
+            case .processId: item.processId = try reader.integer(field.rawValue)
+            case .processCommandLine: item.processCommandLine = try reader.string(field.rawValue, limit: maximumText)
+            case .processCreationTime: item.processCreationTime = try reader.time(field.rawValue)
+            case .parentProcessId: item.parentProcessId = try reader.integer(field.rawValue)
+            case .parentProcessCreationTime: item.parentProcessCreationTime = try reader.time(field.rawValue)
+            case .parentProcessFileName: item.parentProcessFileName = try reader.string(field.rawValue, limit: 1024)
+            case .parentProcessFilePath: item.parentProcessFilePath = try reader.string(field.rawValue, limit: 4096)
+            case .ipAddress: item.ipAddress = try reader.ipAddress(field.rawValue)
+            case .url: item.url = try reader.string(field.rawValue, limit: 8192)
+            case .registryKey: item.registryKey = try reader.string(field.rawValue, limit: 4096)
+            case .registryHive: item.registryHive = try reader.string(field.rawValue, limit: 256)
+            case .registryValueType: item.registryValueType = try reader.string(field.rawValue, limit: 64)
+            case .registryValue: item.registryValue = try reader.string(field.rawValue, limit: maximumText)
+            case .accountName: item.accountName = try reader.string(field.rawValue, limit: 256)
+            case .domainName: item.domainName = try reader.string(field.rawValue, limit: 256)
+            case .userSid: item.userSid = try reader.string(field.rawValue, limit: 256)
+            case .aadUserId: item.aadUserId = try reader.string(field.rawValue, limit: 64)
+            case .userPrincipalName: item.userPrincipalName = try reader.string(field.rawValue, limit: 256)
+            case .detectionStatus: item.detectionStatus = try reader.string(field.rawValue, limit: 64)
             }
         }
         return item
@@ -150,23 +150,16 @@ public enum NativeAlertFormat {
     }
 }
 
-/// The fields of an evidence item, in the order they are checked.
-enum EvidenceField: Int, CaseIterable {
+/// The fields of an evidence item (their JSON names), in the order they are checked.
+enum EvidenceField: String, CaseIterable {
     case evidenceCreationTime, sha1, sha256, fileName, filePath, processId, processCommandLine, processCreationTime
     case parentProcessId, parentProcessCreationTime, parentProcessFileName, parentProcessFilePath, ipAddress, url
     case registryKey, registryHive, registryValueType, registryValue, accountName, domainName, userSid, aadUserId
     case userPrincipalName, detectionStatus
 
-    /// The JSON name.
-    var name: String { Self.names[rawValue] }
-
-    static let names = [
-        "evidenceCreationTime", "sha1", "sha256", "fileName", "filePath", "processId", "processCommandLine",
-        "processCreationTime", "parentProcessId", "parentProcessCreationTime", "parentProcessFileName",
-        "parentProcessFilePath", "ipAddress", "url", "registryKey", "registryHive", "registryValueType", "registryValue",
-        "accountName", "domainName", "userSid", "aadUserId", "userPrincipalName", "detectionStatus",
-    ]
-    static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+    /// Looked up by hashing the key once (`init(rawValue:)` compares it with each name in turn).
+    static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+    static let position = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
 
     /// The known fields among `object`'s keys, in checking order.
     static func present(in object: [String: Any]) -> [EvidenceField] {
@@ -174,7 +167,7 @@ enum EvidenceField: Int, CaseIterable {
         for key in object.keys {
             if let field = byName[key] { fields.append(field) }
         }
-        if fields.count > 1 { fields.sort { $0.rawValue < $1.rawValue } }
+        if fields.count > 1 { fields.sort { position[$0, default: 0] < position[$1, default: 0] } }
         return fields
     }
 }

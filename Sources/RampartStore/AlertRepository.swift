@@ -62,33 +62,19 @@ public struct AlertRepository: Sendable {
         try scope.require(.ingestAlerts)
         guard !submissions.isEmpty else { return [] }
         let tenantID = scope.tenantID
-        // The stored text of each submission's evidence, written before the transaction: the writer is held only
-        // for what needs the database (used for alerts that one submission alone made).
-        var stampedEvidence: [String: [AlertEvidence]] = [:]
-        var texts: [String: [String]] = [:]
-        for submission in submissions where texts[submission.sourceID] == nil {
-            let stamped = submission.stampedEvidence(now: now)
-            stampedEvidence[submission.sourceID] = stamped
-            texts[submission.sourceID] = stamped.map { $0.jsonText() }
-        }
-        let (rendered, stamped) = (texts, stampedEvidence)
         // Ids for the alerts this batch may create, drawn ahead and in ascending order.
         let newIDs = AlertIDGenerator.make(count: submissions.count, at: now)
         // Device keys and names are worked out from the sensor's names (lower-cased, joined) each time they are
         // asked for: once here, not several times per record while the writer is held.
         let deviceKeys = submissions.map(\.device.deviceKey)
         let dnsNames = submissions.map(\.device.computerDnsName)
-        // A new alert's incident links but its device's, under the name its submission gave (used where the alert
-        // kept that name).
-        var indicators: [String: (dnsName: String, links: Set<String>)] = [:]
-        for (index, submission) in submissions.enumerated() where indicators[submission.sourceID] == nil {
-            indicators[submission.sourceID] = (
-                dnsNames[index],
-                IncidentCorrelation.indicatorLinks(
-                    computerDnsName: dnsNames[index], relatedUser: submission.relatedUser, evidence: submission.evidence)
-            )
+        // What a new alert made by one submission alone needs and the database does not give, worked out before the
+        // transaction: the writer is held only for what needs the database.
+        var prepared: [String: PreparedSubmission] = [:]
+        for (index, submission) in submissions.enumerated() where prepared[submission.sourceID] == nil {
+            prepared[submission.sourceID] = PreparedSubmission(submission, dnsName: dnsNames[index], now: now)
         }
-        let indicatorLinks = indicators
+        let ahead = prepared
         let sourceIDs = Set(submissions.map(\.sourceID))
         return try await db.transaction { db in
             try await RBACRepository.ensureDefault(db, tenantID: tenantID)
@@ -207,7 +193,7 @@ public struct AlertRepository: Sendable {
                 } else {
                     let alert = submission.makeAlert(
                         id: newIDs[created.count], tenantID: tenantID, device: device, now: now,
-                        evidence: stamped[submission.sourceID])
+                        evidence: ahead[submission.sourceID]?.evidence)
                     createdBySource[submission.sourceID] = created.count
                     created.append(alert)
                     if let detectorKey, open[detectorKey] == nil { open[detectorKey] = alert }
@@ -216,14 +202,13 @@ public struct AlertRepository: Sendable {
             }
             try await Self.insertAliases(db, tenantID: tenantID, newAliases)
             let createdCount = created.count
-            var correlated = created
-            created = []
+            var correlated = consume created
             correlated.append(contentsOf: updated.values.sorted { $0.id < $1.id })
             let knownLinks = correlated[..<createdCount].map { alert -> Set<String>? in
                 guard !mergedInBatch.contains(alert.sourceID), let machineID = alert.machineID,
-                    let known = indicatorLinks[alert.sourceID], known.dnsName == alert.computerDnsName
+                    let known = ahead[alert.sourceID], known.dnsName == alert.computerDnsName
                 else { return nil }
-                return known.links.union([IncidentCorrelation.deviceLink(machineID: machineID)])
+                return known.indicatorLinks.union([IncidentCorrelation.deviceLink(machineID: machineID)])
             }
             try await IncidentRepository.correlate(
                 db, tenantID: tenantID, &correlated, knownLinks: knownLinks, correlation: correlation, now: now)
@@ -237,7 +222,9 @@ public struct AlertRepository: Sendable {
                         "DELETE FROM alert_evidence WHERE alert_id IN (\(SQL.joined(chunk.map { "\(bind: $0)" }, separator: ", ")))"
                     })
             try await Self.insertEvidence(
-                db, correlated, rendered: rendered.filter { createdBySource[$0.key] != nil && !mergedInBatch.contains($0.key) })
+                db, correlated,
+                rendered: ahead.filter { createdBySource[$0.key] != nil && !mergedInBatch.contains($0.key) }
+                    .mapValues(\.evidenceTexts))
             try await Self.appendEvents(
                 db, tenantID: tenantID, now: now,
                 events: newAlerts.map { NewAlertEvent($0, .created, previous: nil) }
@@ -749,5 +736,23 @@ struct NewAlertEvent {
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+/// A submission's part of a new alert that follows from the submission alone: its evidence stamped with the batch's
+/// time and the stored text of each item, and its incident links but the device's, under the name it gave its device
+/// (they hold while the alert keeps that name).
+struct PreparedSubmission: Sendable {
+    let evidence: [AlertEvidence]
+    let evidenceTexts: [String]
+    let dnsName: String
+    let indicatorLinks: Set<String>
+
+    init(_ submission: AlertSubmission, dnsName: String, now: Timestamp) {
+        evidence = submission.stampedEvidence(now: now)
+        evidenceTexts = evidence.map { $0.jsonText() }
+        self.dnsName = dnsName
+        indicatorLinks = IncidentCorrelation.indicatorLinks(
+            computerDnsName: dnsName, relatedUser: submission.relatedUser, evidence: submission.evidence)
     }
 }

@@ -633,7 +633,7 @@ public enum Migrations {
             ["ALTER TABLE users ADD COLUMN language TEXT", "ALTER TABLE users ADD COLUMN time_zone TEXT"]
         },
         Migration(version: 21, name: "one index of alerts by machine and detector") { _ in
-            // A machine's open alerts (its risk score, its page) and the open alert a repeated detection merges into
+            // A machine's open alerts (its risk score) and the open alert a repeated detection merges into
             // (its machine and detector) are both found under the machine: one index that ingest writes instead of
             // two. Device ids are unique across tenants, so the tenant is not part of the key.
             [

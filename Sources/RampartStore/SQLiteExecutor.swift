@@ -144,19 +144,21 @@ public final class SQLiteExecutor: SQLExecutor {
     /// columns to a statement took half as long again as one at a time.
     func writerInsert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
-        let perStatement = columns.count <= Self.narrowColumns ? Self.rowsPerStatement : 1
+        let perStatement = min(rows.count, columns.count <= Self.narrowColumns ? Self.rowsPerStatement : 1)
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         func text(_ count: Int) -> String {
             "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
                 + Array(repeating: tuple, count: count).joined(separator: ", ")
         }
+        let last = rows.count % perStatement
         try onWriter { db in
-            var start = 0
-            while start < rows.count {
-                let count = min(perStatement, rows.count - start)
-                let statement = try db.cachedStatement(sql: text(count))
-                try Self.step(db, statement, rows[start..<start + count].flatMap { $0 }) { _ in }
-                start += count
+            let full = try db.cachedStatement(sql: text(perStatement))
+            for start in stride(from: 0, to: rows.count - last, by: perStatement) {
+                let chunk = perStatement == 1 ? rows[start] : rows[start..<start + perStatement].flatMap { $0 }
+                try Self.step(db, full, chunk) { _ in }
+            }
+            if last > 0 {
+                try Self.step(db, try db.cachedStatement(sql: text(last)), rows[(rows.count - last)...].flatMap { $0 }) { _ in }
             }
         }
     }
