@@ -80,7 +80,7 @@ public struct AlertRepository: Sendable {
             try await RBACRepository.ensureDefault(db, tenantID: tenantID)
             let deviceGroups = try await RBACRepository.deviceGroups(db, tenantID: tenantID)
             var devices = try await Self.devices(db, tenantID: tenantID, keys: Set(deviceKeys))
-            let groupBefore = devices.mapValues(\.rbacGroupName)
+            let stored = devices
             var newDeviceKeys: Set<String> = []
             var touchedDeviceKeys: Set<String> = []
             for (index, submission) in submissions.enumerated() {
@@ -117,8 +117,9 @@ public struct AlertRepository: Sendable {
             let inserts = newDeviceKeys.sorted().compactMap { devices[$0] }
             try await Self.insertDevices(db, inserts)
             var deviceUpdates: [SQL] = []
+            // A device the batch told nothing new (a sensor re-sending what it saw) is not written again.
             for key in touchedDeviceKeys.subtracting(newDeviceKeys).sorted() {
-                guard let device = devices[key] else { continue }
+                guard let device = devices[key], device != stored[key] else { continue }
                 deviceUpdates.append(
                     """
                     UPDATE devices SET computer_dns_name = \(bind: device.computerDnsName),
@@ -128,7 +129,7 @@ public struct AlertRepository: Sendable {
                         rbac_group_name = \(bind: device.rbacGroupName)
                     WHERE id = \(bind: device.id)
                     """)
-                if groupBefore[key] != device.rbacGroupName {
+                if stored[key]?.rbacGroupName != device.rbacGroupName {
                     deviceUpdates.append(
                         "UPDATE alerts SET rbac_group_name = \(bind: device.rbacGroupName) WHERE machine_id = \(bind: device.id)")
                 }

@@ -205,31 +205,52 @@ public final class SQLiteExecutor: SQLExecutor {
     }
 
     /// Binds `binds` to the statement and steps it to the end, handing each row to `row`; the statement is reset
-    /// afterwards so that it holds no read snapshot. Bound through SQLite directly: GRDB's `StatementArguments`
-    /// (dynamic casts per value) was a twentieth of ingest's cost.
+    /// and its bindings cleared afterwards, so that it holds no read snapshot and points to no freed memory. Bound
+    /// through SQLite directly: GRDB's `StatementArguments` (dynamic casts per value) was a twentieth of ingest's cost.
+    ///
+    /// Text and blobs are copied once into one buffer that outlives the execution and bound without SQLite copying
+    /// them again (`SQLITE_STATIC`): with a copy and a free per value, storing a batch of 1,000 Suricata alerts took
+    /// 13.8–15.3 ms instead of 11.6–12.7 ms, and their evidence 4.1–4.5 ms instead of 3.3–3.9 ms.
     static func step(_ db: Database, _ statement: Statement, _ binds: [SQLValue], row: (OpaquePointer) throws -> Void) throws {
         let raw = statement.sqliteStatement
         sqlite3_reset(raw)
         sqlite3_clear_bindings(raw)
-        defer { sqlite3_reset(raw) }
-        for (offset, value) in binds.enumerated() {
-            let index = Int32(offset + 1)
+        var size = 0
+        for value in binds {
+            switch value {
+            case .text(let text): size += text.utf8.count
+            case .blob(let bytes): size += bytes.count
+            case .null, .integer, .real: break
+            }
+        }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 1)
+        defer {
+            sqlite3_reset(raw)
+            sqlite3_clear_bindings(raw)
+            buffer.deallocate()
+        }
+        var offset = 0
+        for (position, value) in binds.enumerated() {
+            let index = Int32(position + 1)
             let code: Int32
             switch value {
             case .null: code = sqlite3_bind_null(raw, index)
             case .integer(let number): code = sqlite3_bind_int64(raw, index, number)
             case .real(let number): code = sqlite3_bind_double(raw, index, number)
             case .text(var text):
-                code = text.withUTF8 { bytes in
-                    sqlite3_bind_text(
-                        raw, index,
-                        bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-                            ?? Self.empty, Int32(bytes.count), Self.transient)
+                let count = text.withUTF8 { bytes in
+                    if let base = bytes.baseAddress { (buffer + offset).copyMemory(from: base, byteCount: bytes.count) }
+                    return bytes.count
                 }
+                code = sqlite3_bind_text(
+                    raw, index, (buffer + offset).assumingMemoryBound(to: CChar.self), Int32(count), Self.static)
+                offset += count
             case .blob(let bytes):
-                code = bytes.withUnsafeBytes { buffer in
-                    sqlite3_bind_blob(raw, index, buffer.baseAddress ?? Self.emptyRaw, Int32(buffer.count), Self.transient)
+                bytes.withUnsafeBytes { source in
+                    if let base = source.baseAddress { (buffer + offset).copyMemory(from: base, byteCount: source.count) }
                 }
+                code = sqlite3_bind_blob(raw, index, buffer + offset, Int32(bytes.count), Self.static)
+                offset += bytes.count
             }
             guard code == SQLITE_OK else { throw error(db, code, statement) }
         }
@@ -251,15 +272,9 @@ public final class SQLiteExecutor: SQLExecutor {
         return DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: statement.sql)
     }
 
-    /// SQLite copies the value before the bind returns (`SQLITE_TRANSIENT`).
-    nonisolated(unsafe) static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-    nonisolated(unsafe) static let emptyBytes: UnsafeMutablePointer<CChar> = {
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        pointer.initialize(to: 0)
-        return pointer
-    }()
-    static var empty: UnsafePointer<CChar> { UnsafePointer(emptyBytes) }
-    static var emptyRaw: UnsafeRawPointer { UnsafeRawPointer(emptyBytes) }
+    /// SQLite uses the bound value where it lies, without copying it (`SQLITE_STATIC`): it must stay valid until the
+    /// bindings are cleared.
+    static let `static`: sqlite3_destructor_type? = nil
 
     static func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
         switch sqlite3_column_type(statement, index) {
