@@ -47,7 +47,7 @@ public enum AlertQuerySchema {
             QueryField("title", column: "title", kind: .text, sortKey: "title", sortValue: { .text($0.title) }),
             QueryField(
                 "machineId", column: "machine_id", kind: .text, sortKey: "COALESCE(machine_id, '')",
-                sortValue: { .text($0.machineID ?? "") }),
+                sortValue: { .text($0.machineID ?? "") }, equality: machineEquality),
             QueryField(
                 "computerDnsName", column: "computer_dns_name", kind: .text, sortKey: "COALESCE(computer_dns_name, '')",
                 sortValue: { .text($0.computerDnsName ?? "") }),
@@ -102,6 +102,12 @@ public enum AlertQuerySchema {
             QueryField("tenantId", column: "tenant_id", kind: .text),
         ],
         defaultOrder: [("createdDateTime", true)], uniqueKey: "id", uniqueValue: { .text($0.id) })
+
+    /// A device's alerts are found through the store's merge-key index; the column alone has no index.
+    @Sendable static func machineEquality(_ value: SQLValue) -> SQL {
+        guard case .text(let id) = value else { return "machine_id = \(bind: value)" }
+        return AlertRepository.onMachine(id)
+    }
 
     /// Determination accepts every documented spelling (the API's and the portal's disagree, reference §9).
     static var determinations: QueryField<Alert>.Kind {

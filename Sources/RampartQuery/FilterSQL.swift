@@ -20,6 +20,7 @@ public enum FilterSQL {
             if case .textList = field.kind { throw problem("use \(field.name)/any(x: x eq '…') on a collection.") }
             let values = try literals.map { literal throws(ODataError) in try value(literal, for: field) }
             guard !values.contains(.null) else { throw problem("'in' lists cannot hold null; use 'eq null'.") }
+            if let equality = field.equality { return "(" + SQL.joined(values.map(equality), separator: " OR ") + ")" }
             return "\(raw: field.column) IN (" + SQL.joined(values.map { "\(bind: $0)" }, separator: ", ") + ")"
         case .function(let function, let name, let text):
             let field = try filterable(name, schema)
@@ -74,7 +75,7 @@ public enum FilterSQL {
         }
         let column = SQL(stringLiteral: field.column)
         switch op {
-        case .eq: return "\(column) = \(bind: bound)"
+        case .eq: return field.equality?(bound) ?? "\(column) = \(bind: bound)"
         // OData: null ne 'x' is true.
         case .ne: return "(\(column) IS NULL OR \(column) <> \(bind: bound))"
         case .gt: return "\(column) > \(bind: bound)"

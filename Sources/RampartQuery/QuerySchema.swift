@@ -23,10 +23,12 @@ public struct QueryField<Row>: Sendable {
     public let sortKey: String?
     /// The row's value of `sortKey`, for the cursor of the next page.
     public let sortValue: (@Sendable (Row) -> SQLValue)?
+    /// A condition equivalent to `column = value` that an index answers where the column alone has none.
+    public let equality: (@Sendable (SQLValue) -> SQL)?
 
     public init(
         _ name: String, column: String, kind: Kind, filterable: Bool = true, sortKey: String? = nil,
-        sortValue: (@Sendable (Row) -> SQLValue)? = nil
+        sortValue: (@Sendable (Row) -> SQLValue)? = nil, equality: (@Sendable (SQLValue) -> SQL)? = nil
     ) {
         self.name = name
         self.column = column
@@ -34,6 +36,7 @@ public struct QueryField<Row>: Sendable {
         self.filterable = filterable
         self.sortKey = sortKey
         self.sortValue = sortValue
+        self.equality = equality
     }
 }
 

@@ -74,7 +74,7 @@ struct DefenderAPIRoutes {
         let options = try odata(request, defaultTop: Self.maximumTop)
         let query = try collection(options)
         let expand = options.expand.contains("evidence")
-        let onMachine: SQL? = machine.map { "machine_id = \(bind: $0)" }
+        let onMachine: SQL? = machine.map(AlertRepository.onMachine)
         let (page, nextLink) = try await self.page(request, options, query) { top, skip in
             try await services.alerts.list(
                 scope,
@@ -105,7 +105,7 @@ struct DefenderAPIRoutes {
         if let resolved { scope = resolved } else { scope = try await self.scope(request) }
         try scope.require(.readAlerts)
         let query = try collection(try odata(request, defaultTop: Self.maximumTop))
-        let onMachine: SQL? = machine.map { "machine_id = \(bind: $0)" }
+        let onMachine: SQL? = machine.map(AlertRepository.onMachine)
         let total = try await services.alerts.count(scope, filter: Self.all([query.filter, onMachine]))
         try await auditForeign(scope, action: "alerts.count", target: request.uri.description, details: "count=\(total)")
         return JSONResponse.text(String(total), contentType: "text/plain; charset=utf-8")

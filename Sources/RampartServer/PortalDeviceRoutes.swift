@@ -47,7 +47,7 @@ struct PortalDeviceRoutes: PortalFeature {
         var alerts: [[String: Any]] = []
         if session.scope.allows(.readAlerts) {
             alerts = try await services.alerts.list(
-                session.scope, AlertListQuery(filter: "machine_id = \(bind: id)", top: PortalRoutes.pageSize)
+                session.scope, AlertListQuery(filter: AlertRepository.onMachine(id), top: PortalRoutes.pageSize)
             ).map { alert in
                 [
                     "id": alert.id, "title": alert.title, "severity": alert.severity.rawValue,

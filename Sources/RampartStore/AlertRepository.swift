@@ -131,7 +131,7 @@ public struct AlertRepository: Sendable {
                     """)
                 if stored[key]?.rbacGroupName != device.rbacGroupName {
                     deviceUpdates.append(
-                        "UPDATE alerts SET rbac_group_name = \(bind: device.rbacGroupName) WHERE machine_id = \(bind: device.id)")
+                        "UPDATE alerts SET rbac_group_name = \(bind: device.rbacGroupName) WHERE \(Self.onMachine(device.id))")
                 }
             }
             try await db.executeAll(deviceUpdates)
@@ -262,7 +262,7 @@ public struct AlertRepository: Sendable {
             into: "devices",
             columns: [
                 "id", "tenant_id", "device_key", "computer_dns_name", "os_platform", "os_version", "last_ip_address",
-                "rbac_group_name", "machine_tags", "first_seen", "last_seen",
+                "rbac_group_name", "machine_tags", "first_seen", "last_seen", "merge_base",
             ],
             rows: devices.map { device in
                 [
@@ -270,6 +270,7 @@ public struct AlertRepository: Sendable {
                     .optional(device.osPlatform), .optional(device.osVersion), .optional(device.lastIpAddress),
                     .optional(device.rbacGroupName), .text(json(device.machineTags)), device.firstSeen.sqlValue,
                     device.lastSeen.sqlValue,
+                    .integer(MergeKey.device(tenantID: device.tenantID.description, machineID: device.id)),
                 ]
             })
     }
@@ -309,27 +310,34 @@ public struct AlertRepository: Sendable {
     /// Open (not resolved) alerts of the submissions' detectors on their devices, keyed `<device id>|<detector id>`;
     /// the most recently updated one where several match.
     ///
-    /// The exact (detector, device) pairs are joined to the index: an `IN` list for each column made SQLite seek
-    /// every detector on every device of the batch (250,000 seeks for a thousand Suricata records on 250 hosts).
+    /// The exact (key, device, detector) triples are joined to the merge-key index (`MergeKey`): an `IN` list for
+    /// each column made SQLite seek every detector on every device of the batch (250,000 seeks for a thousand
+    /// Suricata records on 250 hosts).
     static func openAlertsByDetector(
         _ db: any SQLQuerying, tenantID: TenantID, detections: some Sequence<(detectorID: String?, deviceKey: String)>,
         devices: [String: Device]
     ) async throws -> [String: Alert] {
-        var pairs: Set<[String]> = []
+        var triples: [(key: Int64, machineID: String, detectorID: String)] = []
+        var seen: Set<String> = []
+        let tenant = tenantID.description
         for detection in detections {
-            guard let detector = detection.detectorID, let machine = devices[detection.deviceKey]?.id else { continue }
-            pairs.insert([machine, detector])
+            guard let detector = detection.detectorID, let machine = devices[detection.deviceKey]?.id,
+                seen.insert(Alert.mergeKey(machineID: machine, detectorID: detector)).inserted
+            else { continue }
+            triples.append((MergeKey.detection(tenantID: tenant, machineID: machine, detectorID: detector), machine, detector))
         }
+        triples.sort { $0.key < $1.key }
         var found: [String: Alert] = [:]
-        // In the index's order, so that SQLite walks it forward instead of seeking at random.
-        for chunk in pairs.sorted(by: { $0.lexicographicallyPrecedes($1) }).chunked(chunkSize) {
-            let wanted = SQL.joined(chunk.map { "(\(bind: $0[0]), \(bind: $0[1]))" }, separator: ", ")
+        // In the index's order, so that the database walks it forward instead of seeking at random.
+        for chunk in triples.chunked(chunkSize) {
+            let values = SQL.joined(
+                chunk.map { "(\(bind: $0.key), \(bind: $0.machineID), \(bind: $0.detectorID))" }, separator: ", ")
             for row in try await db.query(
                 """
-                WITH wanted (machine_id, detector_id) AS (VALUES \(wanted))
-                SELECT a.* FROM wanted JOIN alerts a ON a.tenant_id = \(bind: tenantID)
-                    AND a.detector_id = wanted.detector_id AND a.machine_id = wanted.machine_id
-                WHERE a.status <> 'Resolved'
+                WITH wanted (merge_key, machine_id, detector_id) AS (VALUES \(values))
+                SELECT a.* FROM wanted JOIN alerts a ON a.merge_key = wanted.merge_key
+                    AND a.machine_id = wanted.machine_id AND a.detector_id = wanted.detector_id
+                WHERE a.tenant_id = \(bind: tenantID) AND a.status <> 'Resolved'
                 """)
             {
                 let alert = try alert(row)
@@ -339,6 +347,15 @@ public struct AlertRepository: Sendable {
             }
         }
         return found
+    }
+
+    /// The condition that selects the alerts of device `id` through the merge-key index (`MergeKey`): the device's
+    /// range of keys, then the device itself (keys of two devices may share a range).
+    public static func onMachine(_ id: String) -> SQL {
+        """
+        (machine_id = \(bind: id) AND merge_key BETWEEN (SELECT merge_base FROM devices WHERE id = \(bind: id))
+            AND (SELECT merge_base FROM devices WHERE id = \(bind: id)) + \(raw: String(MergeKey.deviceSpan)))
+        """
     }
 
     /// Appends each alert's stored evidence, in order, with one query per chunk of alerts.
@@ -378,7 +395,7 @@ public struct AlertRepository: Sendable {
                 "classification", "determination", "investigation_state", "detection_source", "detector_id", "category",
                 "threat_family_name", "title", "description", "alert_creation_time", "first_event_time", "last_event_time",
                 "last_update_time", "resolved_time", "machine_id", "computer_dns_name", "rbac_group_name", "threat_name",
-                "mitre_techniques", "related_user_name", "related_user_domain", "detection_count",
+                "mitre_techniques", "related_user_name", "related_user_domain", "detection_count", "merge_key",
             ],
             rows: alerts.map { a in
                 [
@@ -391,7 +408,7 @@ public struct AlertRepository: Sendable {
                     a.lastUpdateTime.sqlValue, .optional(a.resolvedTime), .optional(a.machineID), .optional(a.computerDnsName),
                     .optional(a.rbacGroupName), .optional(a.threatName), .text(json(a.mitreTechniques)),
                     .optional(a.relatedUser?.userName), .optional(a.relatedUser?.domainName),
-                    .integer(Int64(a.detectionCount)),
+                    .integer(Int64(a.detectionCount)), MergeKey.detection(of: a),
                 ]
             })
     }
@@ -408,7 +425,7 @@ public struct AlertRepository: Sendable {
             threat_name = \(bind: a.threatName),
             mitre_techniques = \(bind: json(a.mitreTechniques)), related_user_name = \(bind: a.relatedUser?.userName),
             related_user_domain = \(bind: a.relatedUser?.domainName), detection_count = \(bind: Int64(a.detectionCount)),
-            incident_id = \(bind: a.incidentID)
+            incident_id = \(bind: a.incidentID), merge_key = \(bind: MergeKey.detection(of: a))
         WHERE id = \(bind: a.id)
         """
     }

@@ -5,6 +5,8 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     let statements: @Sendable (SQLDialect) -> [String]
+    /// Values SQL cannot compute (hashes worked out in Swift), written after `statements` in the same transaction.
+    var backfill: (@Sendable (any SQLQuerying) async throws -> Void)? = nil
 }
 
 public enum Migrations {
@@ -641,6 +643,16 @@ public enum Migrations {
                 "DROP INDEX alerts_by_detector", "DROP INDEX alerts_by_machine_status",
             ]
         },
+        Migration(
+            version: 22, name: "merge keys: one integer per alert from its tenant, device and detector",
+            statements: { _ in
+                ["ALTER TABLE devices ADD COLUMN merge_base BIGINT", "ALTER TABLE alerts ADD COLUMN merge_key BIGINT"]
+            },
+            backfill: MergeKey.backfill),
+        Migration(version: 23, name: "alerts by merge key instead of by device and detector text") { _ in
+            // Written before the index exists: one pass over the table instead of an index update per row.
+            ["CREATE INDEX alerts_by_merge_key ON alerts (merge_key)", "DROP INDEX alerts_by_machine_detector"]
+        },
     ]
 }
 
@@ -669,6 +681,7 @@ public struct Migrator: Sendable {
                 for statement in migration.statements(db.dialect) {
                     try await db.execute(SQL(stringLiteral: statement))
                 }
+                try await migration.backfill?(db)
                 try await db.execute(
                     """
                     INSERT INTO schema_migrations (version, name, applied_at)

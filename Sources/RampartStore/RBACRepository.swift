@@ -238,7 +238,8 @@ public struct RBACRepository: Sendable {
             guard target != device.rbacGroupName else { continue }
             moved += 1
             try await db.execute("UPDATE devices SET rbac_group_name = \(bind: target) WHERE id = \(bind: device.id)")
-            try await db.execute("UPDATE alerts SET rbac_group_name = \(bind: target) WHERE machine_id = \(bind: device.id)")
+            try await db.execute(
+                "UPDATE alerts SET rbac_group_name = \(bind: target) WHERE \(AlertRepository.onMachine(device.id))")
         }
         return moved
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RampartCore
 import RampartStore
+import Testing
 
 /// The databases every contract test runs on: SQLite always, PostgreSQL when `RAMPART_TEST_DATABASE_URL` is set.
 enum TestDatabase: String, CaseIterable, Sendable {
@@ -25,6 +26,23 @@ enum TestDatabase: String, CaseIterable, Sendable {
                 url: ProcessInfo.processInfo.environment["RAMPART_TEST_DATABASE_URL"]!, logger: Logger(label: "test"),
                 maximumConnections: 4)
         }
+        try await Migrator(executor: executor).migrate()
+        return executor
+    }
+
+    /// A migrated database no other test uses: a fresh SQLite file, or a new PostgreSQL database beside the shared
+    /// one (left for the throw-away test cluster to take with it).
+    func openPrivate() async throws -> any SQLExecutor {
+        guard self == .postgres, let url = ProcessInfo.processInfo.environment["RAMPART_TEST_DATABASE_URL"],
+            var components = URLComponents(string: url)
+        else { return try await open() }
+        let name = "rampart_test_" + UUID().uuidString.prefix(8).lowercased()
+        let shared = try PostgresExecutor(url: url, logger: Logger(label: "test"), maximumConnections: 1)
+        try await shared.execute(SQL(stringLiteral: "CREATE DATABASE \(name)"))
+        try await shared.close()
+        components.path = "/" + name
+        let executor = try PostgresExecutor(
+            url: try #require(components.string), logger: Logger(label: "test"), maximumConnections: 4)
         try await Migrator(executor: executor).migrate()
         return executor
     }
