@@ -1,11 +1,15 @@
 -- wrk: POST batches of new alerts to /ingest/v1/alerts, cycling over the tenants' tokens.
 -- TOKENS_LUA names a file returning a Lua array of bearer tokens; BATCH is the alerts per request.
 -- FORMAT=suricata posts Suricata EVE alert records as JSON lines to /ingest/v1/suricata instead; with HOT=1 every
--- record is one of 5 signatures on one of 4 hosts, so nearly every record merges into an open alert.
+-- record is one of 5 signatures on one of 4 hosts, so nearly every record merges into an open alert. With LIVE=1
+-- event times advance by a second with every request of a thread, as from a sensor streaming live data (otherwise
+-- they cycle through one hour, and after the first requests devices' first and last seen stop changing).
 local tokens = dofile(os.getenv("TOKENS_LUA"))
 local batch = tonumber(os.getenv("BATCH") or "500")
 local suricata = os.getenv("FORMAT") == "suricata"
 local hot = os.getenv("HOT") == "1"
+local live = os.getenv("LIVE") == "1"
+local start = os.time({year = 2026, month = 11, day = 29, hour = 10, min = 0, sec = 0})
 local threads = {}
 local next_id = 0
 
@@ -25,12 +29,14 @@ local function eve(i)
   else
     sid, host = 3000000 + (tid * 1000003 + counter * batch + i) % 90000000, i % 250
   end
+  local when = live and os.date("!%Y-%m-%dT%H:%M:%S", start + counter) or
+    string.format("2026-11-29T10:%02d:%02d", counter % 60, i % 60)
   return string.format(
-    '{"timestamp":"2026-11-29T10:%02d:%02d.%06d+0000","flow_id":%d,"event_type":"alert",' ..
+    '{"timestamp":"%s.%06d+0000","flow_id":%d,"event_type":"alert",' ..
     '"src_ip":"203.0.113.%d","src_port":%d,"dest_ip":"10.20.%d.%d","dest_port":445,"proto":"TCP",' ..
     '"alert":{"action":"allowed","gid":1,"signature_id":%d,"rev":3,"signature":"ET POLICY bench %d",' ..
     '"category":"Potentially Bad Traffic","severity":2},"app_proto":"smb"}',
-    counter % 60, i % 60, (tid * 7919 + counter * 104729 + i) % 1000000, tid * 100000000 + counter * 10000 + i,
+    when, (tid * 7919 + counter * 104729 + i) % 1000000, tid * 100000000 + counter * 10000 + i,
     i % 250 + 1, 40000 + i % 20000, host % 250, host % 250 + 1, sid, sid)
 end
 
