@@ -77,6 +77,7 @@ public struct AlertRepository: Sendable {
         let ahead = prepared
         let sourceIDs = Set(submissions.map(\.sourceID))
         return try await db.transaction { db in
+            try await Self.oneIngestAtATime(db, tenantID: tenantID)
             try await RBACRepository.ensureDefault(db, tenantID: tenantID)
             let deviceGroups = try await RBACRepository.deviceGroups(db, tenantID: tenantID)
             var devices = try await Self.devices(db, tenantID: tenantID, keys: Set(deviceKeys))
@@ -232,6 +233,16 @@ public struct AlertRepository: Sendable {
                     + changedAlerts.map { NewAlertEvent($0, .updated, previous: severityBefore[$0.sourceID]) })
             return outcomes
         }
+    }
+
+    /// On PostgreSQL, one ingest transaction per tenant at a time, across processes: two batches of a tenant stored
+    /// at once both made the same new device (a unique violation), or both merged a detection into one open alert
+    /// and one count was lost. SQLite's single writer orders them already. The key lies above the small numbers
+    /// the other advisory locks use.
+    static func oneIngestAtATime(_ db: any SQLQuerying, tenantID: TenantID) async throws {
+        guard db.dialect == .postgres else { return }
+        let key = Int64(727_277) << 32 | Int64(MergeKey.fnv1a(tenantID.description))
+        try await db.execute("SELECT pg_advisory_xact_lock(\(bind: key))")
     }
 
     static func devices(_ db: any SQLQuerying, tenantID: TenantID, keys: Set<String>) async throws -> [String: Device] {

@@ -68,3 +68,32 @@ import Testing
         try await db.close()
     }
 }
+
+/// Batches of one tenant stored at once (several requests, or several processes on PostgreSQL): new devices are made
+/// once, and every detection is counted in the alert it merges into.
+@Suite struct ConcurrentIngestContractTests {
+    @Test(arguments: TestDatabase.available) func concurrentBatchesOfOneTenantAllLand(database: TestDatabase) async throws {
+        let db = try await database.open()
+        let alerts = AlertRepository(db: db)
+        let tenant = try await makeTenant(DirectoryRepository(db: db))
+        let scope = ingestScope(tenant.id)
+        let t0 = Timestamp(iso8601: "2024-05-01T10:05:00Z")!
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for batch in 0..<8 {
+                group.addTask {
+                    let submissions = (0..<200).map { index in
+                        submission("c\(batch)-\(index)", host: "node-\(index % 40)", detector: "sig-\(index % 20)")
+                    }
+                    _ = try await alerts.ingest(submissions, scope: scope, now: t0)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let stored = try await db.query(
+            "SELECT machine_id, detector_id, detection_count FROM alerts WHERE tenant_id = \(bind: tenant.id)")
+        #expect(stored.count == 40, "one alert per device and detector")
+        #expect(try stored.map { try $0.int("detection_count") }.reduce(0, +) == 1_600, "every detection counted once")
+        #expect(try await db.query("SELECT id FROM devices WHERE tenant_id = \(bind: tenant.id)").count == 40)
+        try await db.close()
+    }
+}
