@@ -19,20 +19,18 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Suricata: store 1,000 new alerts (SQLite, 100,000 stored)") { benchmark in
-        let world = try await IngestWorld.shared()
-        let submissions = try await world.nextBatch(hot: false)
-        benchmark.startMeasurement()
-        blackHole(try await world.alerts.ingest(submissions.batch, scope: submissions.scope, now: .now()))
-        benchmark.stopMeasurement()
-    }
-
-    Benchmark("Suricata: store 1,000 repeats of open alerts (merging hot)") { benchmark in
-        let world = try await IngestWorld.shared()
-        let submissions = try await world.nextBatch(hot: true)
-        benchmark.startMeasurement()
-        blackHole(try await world.alerts.ingest(submissions.batch, scope: submissions.scope, now: .now()))
-        benchmark.stopMeasurement()
+    let stores = [
+        ("Suricata: store 1,000 new alerts (SQLite, 100,000 stored)", false),
+        ("Suricata: store 1,000 repeats of open alerts (merging hot)", true),
+    ]
+    for (name, hot) in stores {
+        Benchmark(name) { benchmark in
+            let world = try await IngestWorld.shared()
+            let submissions = try await world.nextBatch(hot: hot)
+            benchmark.startMeasurement()
+            blackHole(try await world.alerts.ingest(submissions.batch, scope: submissions.scope, now: .now()))
+            benchmark.stopMeasurement()
+        }
     }
 }
 

@@ -77,7 +77,9 @@ public struct AlertRepository: Sendable {
         let ahead = prepared
         let sourceIDs = Set(submissions.map(\.sourceID))
         return try await db.transaction { db in
-            try await Self.oneIngestAtATime(db, tenantID: tenantID)
+            // One ingest per tenant at a time, across processes: two batches of a tenant at once both made the same
+            // new device (a unique violation), or both merged a detection into one open alert and one count was lost.
+            try await db.lockUntilCommit("ingest:" + tenantID.description)
             try await RBACRepository.ensureDefault(db, tenantID: tenantID)
             let deviceGroups = try await RBACRepository.deviceGroups(db, tenantID: tenantID)
             var devices = try await Self.devices(db, tenantID: tenantID, keys: Set(deviceKeys))
@@ -235,16 +237,6 @@ public struct AlertRepository: Sendable {
         }
     }
 
-    /// On PostgreSQL, one ingest transaction per tenant at a time, across processes: two batches of a tenant stored
-    /// at once both made the same new device (a unique violation), or both merged a detection into one open alert
-    /// and one count was lost. SQLite's single writer orders them already. The key lies above the small numbers
-    /// the other advisory locks use.
-    static func oneIngestAtATime(_ db: any SQLQuerying, tenantID: TenantID) async throws {
-        guard db.dialect == .postgres else { return }
-        let key = Int64(727_277) << 32 | Int64(MergeKey.fnv1a(tenantID.description))
-        try await db.execute("SELECT pg_advisory_xact_lock(\(bind: key))")
-    }
-
     static func devices(_ db: any SQLQuerying, tenantID: TenantID, keys: Set<String>) async throws -> [String: Device] {
         try await rows(
             db, table: "devices", tenantID: tenantID, column: "device_key", values: keys, map: device, key: \.deviceKey)
@@ -360,13 +352,9 @@ public struct AlertRepository: Sendable {
         return found
     }
 
-    /// The condition that selects the alerts of device `id` through the merge-key index (`MergeKey`): the device's
-    /// range of keys, then the device itself (keys of two devices may share a range).
+    /// The condition that selects the alerts of device `id` through the merge-key index (`MergeKey`).
     public static func onMachine(_ id: String) -> SQL {
-        """
-        (machine_id = \(bind: id) AND merge_key BETWEEN (SELECT merge_base FROM devices WHERE id = \(bind: id))
-            AND (SELECT merge_base FROM devices WHERE id = \(bind: id)) + \(raw: String(MergeKey.deviceSpan)))
-        """
+        MergeKey.onDevice(id: "\(bind: id)", base: "(SELECT merge_base FROM devices WHERE id = \(bind: id))")
     }
 
     /// Appends each alert's stored evidence, in order, with one query per chunk of alerts.

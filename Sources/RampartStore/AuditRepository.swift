@@ -20,10 +20,8 @@ public struct AuditRepository: Sendable {
 
     /// Appends inside the caller's transaction, so the entry commits with the change it records.
     public static func append(_ entry: AuditEntry, in db: any SQLQuerying) async throws {
-        if db.dialect == .postgres {
-            // One appender per tenant at a time keeps the chain linear across processes.
-            try await db.execute("SELECT pg_advisory_xact_lock(hashtext(\(bind: "audit:" + entry.tenantID.description)))")
-        }
+        // One appender per tenant at a time keeps the chain linear across processes.
+        try await db.lockUntilCommit("audit:" + entry.tenantID.description)
         let last = try await db.queryOne(
             "SELECT position, hash FROM audit_log WHERE tenant_id = \(bind: entry.tenantID) ORDER BY position DESC LIMIT 1")
         let position = (last?.optionalInt("position") ?? 0) + 1

@@ -16,8 +16,7 @@ public struct MachineRepository: Sendable {
                 d.rbac_group_name, d.machine_tags, d.cloud_tags, d.first_seen, d.last_seen, g.number AS rbac_group_id,
                 CASE (SELECT MAX(CASE a.severity WHEN 'High' THEN 4 WHEN 'Medium' THEN 3 WHEN 'Low' THEN 2
                                  WHEN 'Informational' THEN 1 ELSE 0 END)
-                      FROM alerts a WHERE a.merge_key BETWEEN d.merge_base AND d.merge_base + \(raw: String(MergeKey.deviceSpan))
-                          AND a.machine_id = d.id AND a.status <> 'Resolved')
+                      FROM alerts a WHERE \(MergeKey.onDevice(id: "d.id", base: "d.merge_base", alerts: "a")) AND a.status <> 'Resolved')
                     WHEN 4 THEN 'High' WHEN 3 THEN 'Medium' WHEN 2 THEN 'Low' WHEN 1 THEN 'Informational' ELSE 'None'
                 END AS risk_score,
                 CASE WHEN d.last_seen >= \(bind: activeSince) THEN 'Active' ELSE 'Inactive' END AS health_status

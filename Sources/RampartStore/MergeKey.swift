@@ -23,6 +23,15 @@ enum MergeKey {
         device(tenantID: tenantID, machineID: machineID) | Int64(fnv1a(detectorID ?? ""))
     }
 
+    /// Alerts (of the table or alias `alerts`) of the device whose id is `id` and whose `merge_base` is `base`, both
+    /// SQL expressions: the device's range of keys, then the device itself (keys of two devices may share a range).
+    static func onDevice(id: SQL, base: SQL, alerts: String? = nil) -> SQL {
+        let column = alerts.map { "\($0)." } ?? ""
+        return """
+            (\(raw: column)machine_id = \(id) AND \(raw: column)merge_key BETWEEN \(base) AND \(base) + \(raw: String(deviceSpan)))
+            """
+    }
+
     static func detection(of alert: Alert) -> SQLValue {
         guard let machineID = alert.machineID else { return .null }
         return .integer(detection(tenantID: alert.tenantID.description, machineID: machineID, detectorID: alert.detectorID))
@@ -40,35 +49,36 @@ enum MergeKey {
 }
 
 extension MergeKey {
-    /// Keys for the devices and alerts stored before keys existed, a page of rows at a time in id order.
+    /// Keys for the devices and alerts stored before keys existed.
     @Sendable static func backfill(_ db: any SQLQuerying) async throws {
+        try await update(db, table: "devices", columns: "id, tenant_id", where: "TRUE") { row in
+            let key = device(tenantID: try row.string("tenant_id"), machineID: try row.string("id"))
+            return "UPDATE devices SET merge_base = \(bind: key) WHERE id = \(bind: try row.string("id"))"
+        }
+        try await update(db, table: "alerts", columns: "id, tenant_id, machine_id, detector_id", where: "machine_id IS NOT NULL")
+        {
+            row in
+            let key = detection(
+                tenantID: try row.string("tenant_id"), machineID: try row.string("machine_id"),
+                detectorID: row.optionalString("detector_id"))
+            return "UPDATE alerts SET merge_key = \(bind: key) WHERE id = \(bind: try row.string("id"))"
+        }
+    }
+
+    /// Runs `statement` for every row of `table` matching `condition`, a page of rows at a time in id order.
+    static func update(
+        _ db: any SQLQuerying, table: String, columns: String, where condition: String,
+        statement: (SQLRow) throws -> SQL
+    ) async throws {
         var after = ""
         while true {
-            let devices = try await db.query(
-                "SELECT id, tenant_id FROM devices WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: pageSize)")
-            guard let last = devices.last else { break }
-            try await db.executeAll(
-                try devices.map { row in
-                    let key = device(tenantID: try row.string("tenant_id"), machineID: try row.string("id"))
-                    return "UPDATE devices SET merge_base = \(bind: key) WHERE id = \(bind: try row.string("id"))"
-                })
-            after = try last.string("id")
-        }
-        after = ""
-        while true {
-            let alerts = try await db.query(
+            let rows = try await db.query(
                 """
-                SELECT id, tenant_id, machine_id, detector_id FROM alerts
-                WHERE id > \(bind: after) AND machine_id IS NOT NULL ORDER BY id LIMIT \(bind: pageSize)
+                SELECT \(raw: columns) FROM \(raw: table) WHERE \(raw: condition) AND id > \(bind: after)
+                ORDER BY id LIMIT \(bind: pageSize)
                 """)
-            guard let last = alerts.last else { break }
-            try await db.executeAll(
-                try alerts.map { row in
-                    let key = detection(
-                        tenantID: try row.string("tenant_id"), machineID: try row.string("machine_id"),
-                        detectorID: row.optionalString("detector_id"))
-                    return "UPDATE alerts SET merge_key = \(bind: key) WHERE id = \(bind: try row.string("id"))"
-                })
+            guard let last = rows.last else { return }
+            try await db.executeAll(try rows.map(statement))
             after = try last.string("id")
         }
     }

@@ -16,6 +16,13 @@ extension SQLQuerying {
         for statement in statements { try await execute(statement) }
     }
 
+    /// Holds PostgreSQL's advisory lock on `name` until the transaction ends: one transaction per name at a time,
+    /// across processes. Nothing on SQLite, whose single writer runs one transaction at a time already.
+    public func lockUntilCommit(_ name: String) async throws {
+        guard dialect == .postgres else { return }
+        try await execute("SELECT pg_advisory_xact_lock(hashtext(\(bind: name)))")
+    }
+
     /// Multi-row `VALUES` in chunks that stay under every database's limit on parameters.
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
         guard !rows.isEmpty, !columns.isEmpty else { return }
